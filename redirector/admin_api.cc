@@ -1,0 +1,178 @@
+#include "redirector/admin_api.h"
+
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include <absl/strings/str_cat.h>
+
+#include "redirector/json_model.h"
+#include "store/string_view.h"
+
+namespace redirector {
+
+using store::AV;
+namespace {
+
+
+AdminResponse Json(int status, std::string body) {
+  AdminResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.body.push_back('\n');
+  return r;
+}
+
+AdminResponse Error(int status, std::string_view message) {
+  boost::json::object o;
+  o["error"] = boost::json::string_view(message.data(), message.size());
+  return Json(status, boost::json::serialize(o));
+}
+
+AdminResponse FromStatus(const absl::Status& s) {
+  int code = 500;
+  switch (s.code()) {
+    case absl::StatusCode::kInvalidArgument:
+      code = 400;
+      break;
+    case absl::StatusCode::kNotFound:
+      code = 404;
+      break;
+    case absl::StatusCode::kAlreadyExists:
+      code = 409;
+      break;
+    case absl::StatusCode::kResourceExhausted:
+      code = 507;
+      break;
+    case absl::StatusCode::kUnavailable:
+      code = 503;
+      break;
+    default:
+      break;
+  }
+  return Error(code, std::string_view(s.message().data(), s.message().size()));
+}
+
+std::string UrlOf(const AdminContext& ctx, std::string_view code) {
+  return absl::StrCat(ctx.public_url, "/", AV(code));
+}
+
+AdminResponse PostLinks(std::string_view body, AdminContext& ctx) {
+  std::vector<store::Link> links;
+  size_t line_no = 0;
+  while (!body.empty()) {
+    size_t nl = body.find('\n');
+    std::string_view line = body.substr(0, nl);
+    body = nl == std::string_view::npos ? std::string_view() : body.substr(nl + 1);
+    ++line_no;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+    if (line.empty()) continue;
+    auto link = LinkFromJson(line);
+    if (!link.ok()) {
+      return Error(400, absl::StrCat("line ", line_no, ": ", link.status().message()));
+    }
+    links.push_back(std::move(*link));
+  }
+  if (links.empty()) return Error(400, "no links: send NDJSON, one link object per line");
+  if (absl::Status s = ctx.table->CreateLinks(&links); !s.ok()) return FromStatus(s);
+  AdminResponse r;
+  r.status = 201;
+  r.content_type = "application/x-ndjson";
+  r.body.reserve(links.size() * (ctx.public_url.size() + 40));
+  for (const store::Link& l : links) {
+    boost::json::object o;
+    o["code"] = l.code;
+    o["url"] = UrlOf(ctx, l.code);
+    r.body.append(boost::json::serialize(o));
+    r.body.push_back('\n');
+  }
+  return r;
+}
+
+}  // namespace
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  size_t n = a.size() > b.size() ? a.size() : b.size();
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < n; ++i) {
+    auto x = static_cast<unsigned char>(i < a.size() ? a[i] : 0);
+    auto y = static_cast<unsigned char>(i < b.size() ? b[i] : 0);
+    diff |= static_cast<unsigned char>(x ^ y);
+  }
+  return diff == 0;
+}
+
+AdminResponse HandleAdmin(const AdminRequest& req, AdminContext& ctx) {
+  std::string_view path = req.target.substr(0, req.target.find('?'));
+  if (path == "/healthz") {
+    if (req.method != "GET" && req.method != "HEAD") return Error(405, "use GET");
+    return Json(200, R"({"status":"ok"})");
+  }
+  if (!ctx.token.empty()) {
+    std::string_view auth = req.authorization;
+    constexpr std::string_view kBearer = "Bearer ";
+    if (auth.substr(0, kBearer.size()) != kBearer ||
+        !ConstantTimeEquals(auth.substr(kBearer.size()), ctx.token)) {
+      AdminResponse r = Error(401, "missing or wrong bearer token");
+      return r;
+    }
+  }
+  if (path == "/metrics") {
+    if (req.method != "GET") return Error(405, "use GET");
+    AdminResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = ctx.metrics ? ctx.metrics() : std::string();
+    return r;
+  }
+  if (path == "/v1/campaigns") {
+    if (req.method != "POST") return Error(405, "use POST to create a campaign");
+    auto c = CampaignFromJson(req.body);
+    if (!c.ok()) return FromStatus(c.status());
+    std::string out = CampaignToJson(*c);
+    if (absl::Status s = ctx.table->CreateCampaign(std::move(*c)); !s.ok()) return FromStatus(s);
+    return Json(201, out);
+  }
+  constexpr std::string_view kCampaignPrefix = "/v1/campaigns/";
+  if (path.substr(0, kCampaignPrefix.size()) == kCampaignPrefix) {
+    std::string_view id = path.substr(kCampaignPrefix.size());
+    if (req.method == "GET") {
+      auto c = ctx.table->GetCampaign(id);
+      if (!c.ok()) return FromStatus(c.status());
+      return Json(200, CampaignToJson(*c));
+    }
+    if (req.method == "PUT") {
+      auto c = CampaignFromJson(req.body);
+      if (!c.ok()) return FromStatus(c.status());
+      if (c->id != id) return Error(400, "the body's id must match the URL");
+      std::string out = CampaignToJson(*c);
+      if (absl::Status s = ctx.table->UpdateCampaign(std::move(*c)); !s.ok()) {
+        return FromStatus(s);
+      }
+      return Json(200, out);
+    }
+    return Error(405, "use GET or PUT");
+  }
+  if (path == "/v1/links") {
+    if (req.method != "POST") return Error(405, "use POST with NDJSON lines");
+    return PostLinks(req.body, ctx);
+  }
+  constexpr std::string_view kLinkPrefix = "/v1/links/";
+  if (path.substr(0, kLinkPrefix.size()) == kLinkPrefix) {
+    std::string_view code = path.substr(kLinkPrefix.size());
+    if (req.method == "GET") {
+      auto l = ctx.table->GetLink(code);
+      if (!l.ok()) return FromStatus(l.status());
+      return Json(200, LinkToJson(*l, UrlOf(ctx, code)));
+    }
+    if (req.method == "DELETE") {
+      if (absl::Status s = ctx.table->DisableLink(code); !s.ok()) return FromStatus(s);
+      auto l = ctx.table->GetLink(code);
+      if (!l.ok()) return FromStatus(l.status());
+      return Json(200, LinkToJson(*l, UrlOf(ctx, code)));
+    }
+    return Error(405, "use GET or DELETE");
+  }
+  return Error(404, "no such endpoint");
+}
+
+}  // namespace redirector

@@ -1,0 +1,155 @@
+#include "redirector/admin_server.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <absl/strings/str_cat.h>
+
+namespace redirector {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+struct AdminServer::State {
+  State(AdminServerOptions o, AdminContext c)
+      : options(std::move(o)), context(std::move(c)), acceptor(ioc) {}
+  AdminServerOptions options;
+  AdminContext context;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(AdminServer::State& state, tcp::socket socket)
+      : state_(state), stream_(std::move(socket)) {}
+
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(state_.options.max_body_bytes);
+    parser_->header_limit(state_.options.header_limit);
+    stream_.expires_after(std::chrono::seconds(state_.options.read_timeout_seconds));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnRead(ec);
+                     });
+  }
+
+ private:
+  void OnRead(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == beast::error::timeout) {
+      Close();
+      return;
+    }
+    if (ec) {
+      int status = ec == http::error::body_limit     ? 413
+                   : ec == http::error::header_limit ? 431
+                                                     : 400;
+      AdminResponse r;
+      r.status = status;
+      r.body = absl::StrCat(R"({"error":")", ec.message(), "\"}\n");
+      Write(r, false);
+      return;
+    }
+    const auto& req = parser_->get();
+    AdminRequest ar;
+    ar.method = std::string_view(req.method_string().data(), req.method_string().size());
+    ar.target = std::string_view(req.target().data(), req.target().size());
+    auto auth = req[http::field::authorization];
+    ar.authorization = std::string_view(auth.data(), auth.size());
+    ar.body = req.body();
+    AdminResponse r = HandleAdmin(ar, state_.context);
+    Write(r, req.keep_alive());
+  }
+
+  void Write(const AdminResponse& r, bool keep_alive) {
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->result(static_cast<unsigned>(r.status));
+    res->version(11);
+    res->set(http::field::server, "redirector");
+    res->set(http::field::content_type, r.content_type);
+    if (r.status == 401) res->set(http::field::www_authenticate, "Bearer");
+    res->keep_alive(keep_alive);
+    res->body() = r.body;
+    res->prepare_payload();
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
+                        if (ec || !keep_alive) {
+                          self->Close();
+                          return;
+                        }
+                        self->Read();
+                      });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  AdminServer::State& state_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+void Accept(AdminServer::State& state) {
+  state.acceptor.async_accept([&state](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (!state.acceptor.is_open()) return;
+    } else {
+      std::make_shared<Session>(state, std::move(socket))->Read();
+    }
+    Accept(state);
+  });
+}
+
+}  // namespace
+
+AdminServer::AdminServer(AdminServerOptions options, AdminContext context)
+    : options_(options), state_(std::make_unique<State>(std::move(options), std::move(context))) {}
+
+AdminServer::~AdminServer() { Stop(); }
+
+absl::Status AdminServer::Listen() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(options_.host, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("bad admin host ", options_.host));
+  tcp::endpoint ep(address, options_.port);
+  auto& a = state_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("admin listener on ", options_.host, ":", options_.port, ": ", ec.message()));
+  }
+  port_ = a.local_endpoint().port();
+  return absl::OkStatus();
+}
+
+void AdminServer::Start() {
+  Accept(*state_);
+  thread_ = std::thread([this] { state_->ioc.run(); });
+}
+
+void AdminServer::Stop() {
+  if (!thread_.joinable()) return;
+  net::post(state_->ioc, [this] {
+    beast::error_code ec;
+    state_->acceptor.close(ec);
+  });
+  state_->ioc.stop();
+  thread_.join();
+}
+
+}  // namespace redirector

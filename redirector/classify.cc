@@ -1,0 +1,104 @@
+#include "redirector/classify.h"
+
+#include "redirector/ua_tokens.h"
+
+namespace redirector {
+namespace {
+
+bool HasGroup(uint64_t groups, UaGroup g) { return (groups >> g) & 1; }
+
+// Header values are compared ASCII case-insensitively on their first token.
+bool StartsWithNoCase(std::string_view value, std::string_view prefix) {
+  if (value.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char c = value[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Classification Classify(const HitFacts& hit, const ClassifierConfig& config) {
+  uint32_t reasons = 0;
+  std::string_view ua = hit.user_agent;
+  if (ua.empty() || ua == "-") {
+    reasons |= kReasonUaEmpty;
+  } else {
+    uint64_t g = DefaultUaMatcher().Match(ua);
+    bool in_app = HasGroup(g, kUaGroupInApp);
+    if (HasGroup(g, kUaGroupPreview)) reasons |= kReasonUaPreview;
+    if (HasGroup(g, kUaGroupScanner)) reasons |= kReasonUaScanner;
+    if (HasGroup(g, kUaGroupBot) || (HasGroup(g, kUaGroupWeakBot) && !in_app)) {
+      reasons |= kReasonUaBot;
+    }
+    if (in_app) reasons |= kReasonInApp;
+    if (!HasGroup(g, kUaGroupBrowser) && !in_app) reasons |= kReasonUaNotBrowser;
+  }
+  if (hit.method == HttpMethod::kHead) reasons |= kReasonHeadRequest;
+  if (StartsWithNoCase(hit.purpose, "prefetch") || StartsWithNoCase(hit.sec_purpose, "prefetch") ||
+      StartsWithNoCase(hit.x_moz, "prefetch") || StartsWithNoCase(hit.x_purpose, "prefetch")) {
+    reasons |= kReasonPrefetch;
+  }
+  if (StartsWithNoCase(hit.x_purpose, "preview")) reasons |= kReasonPreviewHeader;
+  if (!hit.has_accept && !hit.has_accept_language) reasons |= kReasonNoBrowserHeaders;
+  if (hit.seconds_since_sent >= 0 && hit.seconds_since_sent < config.too_soon_seconds) {
+    reasons |= kReasonTooSoon;
+  }
+
+  Verdict v = Verdict::kHuman;
+  if (reasons & (kReasonUaPreview | kReasonPrefetch | kReasonPreviewHeader | kReasonHeadRequest)) {
+    v = Verdict::kPreview;
+  } else if (reasons & (kReasonUaScanner | kReasonTooSoon)) {
+    v = Verdict::kScanner;
+  } else if (reasons & (kReasonUaBot | kReasonUaEmpty | kReasonUaNotBrowser |
+                        kReasonNoBrowserHeaders)) {
+    v = Verdict::kBot;
+  }
+  return {v, reasons};
+}
+
+std::string_view VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kHuman:
+      return "human";
+    case Verdict::kPreview:
+      return "preview";
+    case Verdict::kScanner:
+      return "scanner";
+    case Verdict::kBot:
+      return "bot";
+  }
+  return "human";
+}
+
+std::string_view ReasonName(Reason r) {
+  switch (r) {
+    case kReasonUaPreview:
+      return "ua_preview";
+    case kReasonUaScanner:
+      return "ua_scanner";
+    case kReasonUaBot:
+      return "ua_bot";
+    case kReasonUaEmpty:
+      return "ua_empty";
+    case kReasonUaNotBrowser:
+      return "ua_not_browser";
+    case kReasonHeadRequest:
+      return "head_request";
+    case kReasonPrefetch:
+      return "prefetch_header";
+    case kReasonPreviewHeader:
+      return "preview_header";
+    case kReasonNoBrowserHeaders:
+      return "no_browser_headers";
+    case kReasonTooSoon:
+      return "too_soon_after_send";
+    case kReasonInApp:
+      return "in_app_browser";
+  }
+  return "unknown";
+}
+
+}  // namespace redirector

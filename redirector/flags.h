@@ -1,0 +1,55 @@
+#pragma once
+// A small command-line flag parser for the subcommands: "--name value" or "--name=value",
+// boolean "--name", repeatable flags, positional arguments, and "--help". Errors name the flag.
+//
+//   Flags f("redirector tail --data-dir DIR [--from SEQ] [--follow]");
+//   f.String("data-dir", &dir, "data directory");
+//   if (auto s = f.Parse(argc, argv, 2); !s.ok()) ...
+//   if (f.help()) { std::cout << f.Usage(); return 0; }
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <absl/status/status.h>
+
+namespace redirector {
+
+class Flags {
+ public:
+  explicit Flags(std::string synopsis) : synopsis_(std::move(synopsis)) {}
+
+  void String(std::string name, std::string* out, std::string help);
+  void Int(std::string name, int64_t* out, std::string help);
+  void Bool(std::string name, bool* out, std::string help);
+  void Repeated(std::string name, std::vector<std::string>* out, std::string help);
+  // Positional arguments are allowed (else they are an error).
+  void AllowPositional(std::vector<std::string>* out, size_t max) {
+    positional_ = out;
+    max_positional_ = max;
+  }
+
+  // Parses argv[first..argc). Sets help() on --help / -h.
+  absl::Status Parse(int argc, char** argv, int first);
+  bool help() const { return help_; }
+  bool Seen(std::string_view name) const;
+  std::string Usage() const;
+
+ private:
+  struct Flag {
+    std::string name;
+    std::string help;
+    bool takes_value;
+    std::function<absl::Status(std::string_view)> set;
+  };
+  std::string synopsis_;
+  std::vector<Flag> flags_;
+  std::vector<std::string> seen_;
+  std::vector<std::string>* positional_ = nullptr;
+  size_t max_positional_ = 0;
+  bool help_ = false;
+};
+
+}  // namespace redirector

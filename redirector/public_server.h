@@ -1,0 +1,86 @@
+#pragma once
+// PublicServer: the redirect listener. Asio + Beast's parser; shared-nothing threads.
+//
+// Each worker thread owns an io_context, its own SO_REUSEPORT acceptor on the same address (the
+// kernel spreads connections), its connections, a DateCache, a ClickIdGenerator and an SpscRing
+// into the EventSink. Workers share only read-mostly state: the LinkTable (lock-free reads) and
+// the options. A request goes: wait readable → one non-blocking read → parse in the buffer
+// (RequestParser) → HandleTap → response bytes into the connection's buffer → hit into the ring
+// → one non-blocking write (async only if the socket is full). Pipelined requests in one read
+// are answered with one write.
+//
+// Limits: request header bytes (→ 431), header read timeout (→ 408), keep-alive idle timeout,
+// a connection cap per process (→ 503 and close). A malformed request gets 400 and the
+// connection closes. Timeouts are enforced by one sweep per second per worker, not per-request
+// timers (no timer syscalls on the hot path).
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <absl/status/status.h>
+
+#include "store/link_table.h"
+#include "redirector/cidr.h"
+#include "redirector/classify.h"
+#include "redirector/event_sink.h"
+
+namespace redirector {
+
+struct PublicServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0: any free port (read it back with port())
+  int threads = 1;
+  uint32_t header_limit = 8192;  // bytes of request line + headers
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds idle_timeout{60};
+  size_t max_connections = 10000;  // per process
+  std::chrono::seconds drain_timeout{10};
+  size_t event_ring_capacity = 16384;  // per worker
+  std::string node_id = "node-1";
+  ClassifierConfig classifier;
+  std::vector<Cidr> trusted_proxies;  // peers allowed to set X-Forwarded-For
+};
+
+struct PublicServerStats {
+  uint64_t requests[6] = {};  // 200, 302, 400, 404, 405, 410 (see StatusIndex)
+  uint64_t other_errors = 0;  // 408, 413, 431, 503
+  uint64_t verdicts[4] = {};  // by Verdict
+  uint64_t events_shed = 0;   // hits not logged because the ring was full
+  uint64_t connections = 0;   // open now
+  uint64_t connections_refused = 0;
+};
+
+class PublicServer {
+ public:
+  PublicServer(PublicServerOptions options, const store::LinkTable& table, EventSink& sink);
+  ~PublicServer();
+  PublicServer(const PublicServer&) = delete;
+  PublicServer& operator=(const PublicServer&) = delete;
+
+  // Binds every worker's acceptor. After it, port() is the bound port.
+  absl::Status Listen();
+  uint16_t port() const { return port_; }
+  // Starts the worker threads.
+  void Start();
+  // Graceful stop: close the acceptors, close idle connections, let in-flight requests finish
+  // (answered with Connection: close), then join. Forces the rest closed after drain_timeout.
+  void Shutdown();
+  PublicServerStats Stats() const;
+
+  class Worker;
+
+ private:
+  PublicServerOptions options_;
+  const store::LinkTable& table_;
+  EventSink& sink_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace redirector

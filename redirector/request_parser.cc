@@ -1,0 +1,87 @@
+#include "redirector/request_parser.h"
+
+#include <boost/beast/http/error.hpp>
+
+namespace redirector {
+namespace {
+
+std::string_view SV(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+bool EqualsNoCase(boost::beast::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+RequestParser::RequestParser(uint32_t max_header_bytes) {
+  header_limit(max_header_bytes);
+  body_limit(0);
+  eager(true);
+}
+
+void RequestParser::on_request_impl(verb method, string_view, string_view target, int version,
+                                    error_code&) {
+  facts_.method = method == verb::get    ? HttpMethod::kGet
+                  : method == verb::head ? HttpMethod::kHead
+                                         : HttpMethod::kOther;
+  facts_.target = SV(target);
+  facts_.version = static_cast<unsigned>(version);
+}
+
+void RequestParser::on_response_impl(int, string_view, int, error_code& ec) {
+  ec = boost::beast::http::error::bad_method;  // never called for a request parser
+}
+
+void RequestParser::on_field_impl(field name, string_view name_string, string_view value,
+                                  error_code&) {
+  switch (name) {
+    case field::user_agent:
+      facts_.user_agent = SV(value);
+      return;
+    case field::accept:
+      facts_.has_accept = true;
+      return;
+    case field::accept_language:
+      facts_.has_accept_language = true;
+      return;
+    case field::unknown:
+      if (EqualsNoCase(name_string, "x-forwarded-for")) {
+        facts_.x_forwarded_for = SV(value);
+      } else if (EqualsNoCase(name_string, "purpose")) {
+        facts_.purpose = SV(value);
+      } else if (EqualsNoCase(name_string, "sec-purpose")) {
+        facts_.sec_purpose = SV(value);
+      } else if (EqualsNoCase(name_string, "x-purpose")) {
+        facts_.x_purpose = SV(value);
+      } else if (EqualsNoCase(name_string, "x-moz")) {
+        facts_.x_moz = SV(value);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+void RequestParser::on_header_impl(error_code&) { facts_.keep_alive = keep_alive(); }
+
+void RequestParser::on_body_init_impl(boost::optional<std::uint64_t> const&, error_code&) {}
+
+std::size_t RequestParser::on_body_impl(string_view body, error_code&) { return body.size(); }
+
+void RequestParser::on_chunk_header_impl(std::uint64_t, string_view, error_code& ec) {
+  ec = boost::beast::http::error::body_limit;  // a redirect request carries no body
+}
+
+std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
+  return body.size();
+}
+
+void RequestParser::on_finish_impl(error_code&) {}
+
+}  // namespace redirector

@@ -1,0 +1,157 @@
+// `redirector serve`: wires the link table, event log, public and admin listeners together,
+// then waits for SIGTERM/SIGINT and shuts down gracefully (drain, flush, sync, exit 0).
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <absl/strings/str_cat.h>
+
+#include "store/link_table.h"
+#include "store/log_writer.h"
+#include "redirector/admin_server.h"
+#include "redirector/commands.h"
+#include "redirector/event_sink.h"
+#include "redirector/flags.h"
+#include "redirector/log_line.h"
+#include "redirector/metrics.h"
+#include "redirector/public_server.h"
+#include "redirector/serve_options.h"
+
+namespace redirector {
+namespace {
+
+absl::Status SeedDemo(store::LinkTable& table, int64_t now_s) {
+  if (table.GetCampaign("demo").ok()) return absl::OkStatus();
+  store::Campaign c;
+  c.id = "demo";
+  c.destination = "https://example.com/landing?ref=sms";
+  c.utm = {{"source", "sms"}, {"medium", "sms"}, {"campaign", "demo"}};
+  c.variants = {{"A", ""}, {"B", "https://example.com/landing-b"}};
+  if (auto s = table.CreateCampaign(c); !s.ok()) return s;
+  std::vector<store::Link> links(2);
+  links[0] = {"demo-a", "demo", "A", "demo-recipient-1", now_s - 60, 0, "", false};
+  links[1] = {"demo-b", "demo", "B", "demo-recipient-2", now_s - 60, 0, "", false};
+  return table.CreateLinks(&links);
+}
+
+int Fail(const absl::Status& s) {
+  std::fprintf(stderr, "redirector serve: %s\n", std::string(s.message()).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int ServeMain(int argc, char** argv) {
+  ServeOptions o;
+  Flags flags("redirector serve [flags]");
+  DefineServeFlags(&flags, &o);
+  if (auto s = flags.Parse(argc, argv, 2); !s.ok()) return Fail(s);
+  if (flags.help()) {
+    std::fputs(flags.Usage().c_str(), stdout);
+    return 0;
+  }
+  auto resolved = ResolveServeOptions(o, std::getenv("REDIRECTOR_ADMIN_TOKEN"));
+  if (!resolved.ok()) return Fail(resolved.status());
+  ResolvedServeOptions& r = *resolved;
+
+  // Signals are taken by sigwait below; every thread started from here inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto t0 = std::chrono::steady_clock::now();
+  auto table = store::LinkTable::Open(r.data_dir + "/links");
+  if (!table.ok()) return Fail(table.status());
+  auto load_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - t0)
+                     .count();
+  LogLine("info", "links_loaded",
+          {{"links", std::to_string((*table)->link_count())},
+           {"campaigns", std::to_string((*table)->campaign_count())},
+           {"ms", std::to_string(load_ms)}});
+  if (o.demo) {
+    if (auto s = SeedDemo(**table, static_cast<int64_t>(std::time(nullptr))); !s.ok()) {
+      return Fail(s);
+    }
+  }
+
+  auto writer = store::log::LogWriter::Open(
+      r.log, [](const std::string& path, uint64_t offset, uint64_t bytes, std::string_view why) {
+        LogLine("error", "event_log_corruption",
+                {{"segment", path}, {"offset", std::to_string(offset)},
+                 {"bytes", std::to_string(bytes)}, {"reason", std::string(why)}});
+      });
+  if (!writer.ok()) return Fail(writer.status());
+  if ((*writer)->recovered_truncated_bytes() > 0) {
+    LogLine("warn", "event_log_torn_tail_truncated",
+            {{"bytes", std::to_string((*writer)->recovered_truncated_bytes())}});
+  }
+  EventSink sink(r.sink, std::move(*writer));
+  PublicServer server(r.server, **table, sink);
+  if (auto s = server.Listen(); !s.ok()) return Fail(s);
+
+  AdminContext admin_ctx;
+  admin_ctx.table = table->get();
+  admin_ctx.token = r.admin_token;
+  admin_ctx.public_url =
+      r.public_url.empty() ? absl::StrCat("http://", r.server.host, ":", server.port())
+                           : r.public_url;
+  std::string public_url = admin_ctx.public_url;
+  store::LinkTable* table_ptr = table->get();
+  admin_ctx.metrics = [&server, &sink, table_ptr] {
+    MetricsSnapshot m;
+    m.server = server.Stats();
+    m.events_appended = sink.appended();
+    m.events_lost = sink.lost();
+    m.event_write_failures = sink.write_failures();
+    m.links = table_ptr->link_count();
+    m.campaigns = table_ptr->campaign_count();
+    return RenderMetrics(m);
+  };
+  AdminServer admin(r.admin, std::move(admin_ctx));
+  if (auto s = admin.Listen(); !s.ok()) return Fail(s);
+
+  sink.Start();
+  server.Start();
+  admin.Start();
+  LogLine("info", "listening",
+          {{"public", absl::StrCat(r.server.host, ":", server.port())},
+           {"admin", absl::StrCat(r.admin.host, ":", admin.port())},
+           {"threads", std::to_string(r.server.threads)},
+           {"node", r.server.node_id},
+           {"data_dir", r.data_dir}});
+  if (o.demo) {
+    std::printf("demo campaign ready; tap one of:\n  %s/demo-a\n  %s/demo-b\n",
+                public_url.c_str(), public_url.c_str());
+    std::printf("then watch its event: build/bin/redirector tail --data-dir %s\n",
+                r.data_dir.c_str());
+    std::fflush(stdout);
+  }
+
+  for (;;) {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (sig == SIGHUP) {
+      LogLine("warn", "reload_not_supported", {{"hint", "restart to apply changes"}});
+      continue;
+    }
+    LogLine("info", "stopping", {{"signal", sig == SIGTERM ? "TERM" : "INT"}});
+    break;
+  }
+  server.Shutdown();
+  admin.Stop();
+  sink.Stop();
+  LogLine("info", "stopped", {{"events_appended", std::to_string(sink.appended())},
+                              {"events_lost", std::to_string(sink.lost())}});
+  return 0;
+}
+
+}  // namespace redirector

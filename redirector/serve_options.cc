@@ -1,0 +1,175 @@
+#include "redirector/serve_options.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <absl/strings/str_cat.h>
+
+#include "redirector/cidr.h"
+#include "store/string_view.h"
+
+namespace redirector {
+
+using store::AV;
+namespace {
+
+
+absl::Status Range(std::string_view flag, int64_t v, int64_t lo, int64_t hi) {
+  if (v < lo || v > hi) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", AV(flag), " must be between ", lo, " and ", hi, ", got ", v));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void DefineServeFlags(Flags* f, ServeOptions* o) {
+  f->String("listen", &o->listen, "public listener HOST:PORT (default 127.0.0.1:8080)");
+  f->String("admin-listen", &o->admin_listen, "admin listener HOST:PORT (default 127.0.0.1:8081)");
+  f->String("data-dir", &o->data_dir, "data directory (default ./redirector-data)");
+  f->Int("threads", &o->threads, "redirect worker threads (default: one per core)");
+  f->String("node-id", &o->node_id, "this node's id in events (default: host name)");
+  f->String("sync", &o->sync, "event log sync policy: interval | none (default interval)");
+  f->Int("sync-interval-ms", &o->sync_interval_ms, "fsync period for --sync interval (100)");
+  f->Repeated("trusted-proxy", &o->trusted_proxies,
+              "CIDR whose peers may set X-Forwarded-For (repeatable)");
+  f->String("admin-token-file", &o->admin_token_file,
+            "file holding the admin bearer token (else $REDIRECTOR_ADMIN_TOKEN)");
+  f->String("public-url", &o->public_url,
+            "base URL of short links in API answers (default http://LISTEN)");
+  f->Bool("demo", &o->demo, "create a demo campaign with two links and print them");
+  f->Int("header-limit", &o->header_limit, "max request header bytes (8192)");
+  f->Int("header-timeout", &o->header_timeout_s, "seconds to receive a request's headers (10)");
+  f->Int("idle-timeout", &o->idle_timeout_s, "seconds a keep-alive connection may idle (60)");
+  f->Int("max-connections", &o->max_connections, "max open public connections (10000)");
+  f->Int("too-soon-seconds", &o->too_soon_seconds,
+         "a hit this soon after the send is a scanner (5)");
+  f->Int("segment-mb", &o->segment_mb, "event log segment size in MiB (64)");
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost") return true;
+  auto ip = ParseIp(host);
+  if (!ip) return false;
+  static const Cidr kV4 = *ParseCidr("127.0.0.0/8");
+  static const Cidr kV6 = *ParseCidr("::1/128");
+  return kV4.Contains(*ip) || kV6.Contains(*ip);
+}
+
+absl::Status ParseHostPort(std::string_view text, std::string* host, uint16_t* port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("want HOST:PORT, got '", AV(text), "'"));
+  }
+  std::string_view h = text.substr(0, colon);
+  std::string_view p = text.substr(colon + 1);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (ec != std::errc() || end != p.data() + p.size() || value > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("bad port in '", AV(text), "'"));
+  }
+  host->assign(h == "localhost" ? "127.0.0.1" : h);
+  *port = static_cast<uint16_t>(value);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
+                                                         const char* env_token) {
+  ResolvedServeOptions r;
+  auto prefix = [](std::string_view flag, const absl::Status& s) {
+    return absl::InvalidArgumentError(absl::StrCat("--", AV(flag), ": ", s.message()));
+  };
+  if (auto s = ParseHostPort(o.listen, &r.server.host, &r.server.port); !s.ok()) {
+    return prefix("listen", s);
+  }
+  if (auto s = ParseHostPort(o.admin_listen, &r.admin.host, &r.admin.port); !s.ok()) {
+    return prefix("admin-listen", s);
+  }
+  if (o.data_dir.empty()) return absl::InvalidArgumentError("--data-dir may not be empty");
+  r.data_dir = o.data_dir;
+  int64_t cores = std::thread::hardware_concurrency();
+  if (auto s = Range("threads", o.threads, 0, 64); !s.ok()) return s;
+  r.server.threads = static_cast<int>(o.threads == 0 ? (cores > 0 ? cores : 1) : o.threads);
+  std::string node = o.node_id;
+  if (node.empty()) {
+    char host[256] = {};
+    if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') {
+      node = "node-1";
+    } else {
+      node = host;
+    }
+  }
+  if (node.size() > 64) return absl::InvalidArgumentError("--node-id is longer than 64 bytes");
+  r.server.node_id = r.sink.node_id = node;
+  if (o.sync == "interval") {
+    r.sink.sync = SyncPolicy::kInterval;
+  } else if (o.sync == "none") {
+    r.sink.sync = SyncPolicy::kNone;
+  } else if (o.sync == "always") {
+    return absl::InvalidArgumentError(
+        "--sync always is not available yet: use interval (default) or none");
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--sync must be interval or none, got '", o.sync, "'"));
+  }
+  if (auto s = Range("sync-interval-ms", o.sync_interval_ms, 1, 60000); !s.ok()) return s;
+  r.sink.sync_interval = std::chrono::milliseconds(o.sync_interval_ms);
+  for (const std::string& c : o.trusted_proxies) {
+    auto cidr = ParseCidr(c);
+    if (!cidr) {
+      return absl::InvalidArgumentError(absl::StrCat("--trusted-proxy: bad CIDR '", c, "'"));
+    }
+    r.server.trusted_proxies.push_back(*cidr);
+  }
+  if (!o.admin_token_file.empty()) {
+    std::ifstream in(o.admin_token_file);
+    if (!in) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--admin-token-file: cannot read ", o.admin_token_file));
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    r.admin_token = ss.str();
+    while (!r.admin_token.empty() && std::isspace(static_cast<unsigned char>(r.admin_token.back()))) {
+      r.admin_token.pop_back();
+    }
+    if (r.admin_token.empty()) {
+      return absl::InvalidArgumentError("--admin-token-file: the file is empty");
+    }
+  } else if (env_token != nullptr && env_token[0] != '\0') {
+    r.admin_token = env_token;
+  }
+  if (r.admin_token.empty() && !IsLoopbackHost(r.admin.host)) {
+    return absl::InvalidArgumentError(
+        "the admin listener may bind off loopback only with a token: set "
+        "REDIRECTOR_ADMIN_TOKEN or --admin-token-file");
+  }
+  r.public_url = o.public_url;
+  while (!r.public_url.empty() && r.public_url.back() == '/') r.public_url.pop_back();
+  if (!r.public_url.empty() && r.public_url.rfind("http://", 0) != 0 &&
+      r.public_url.rfind("https://", 0) != 0) {
+    return absl::InvalidArgumentError("--public-url must start with http:// or https://");
+  }
+  if (auto s = Range("header-limit", o.header_limit, 1024, 65536); !s.ok()) return s;
+  r.server.header_limit = static_cast<uint32_t>(o.header_limit);
+  if (auto s = Range("header-timeout", o.header_timeout_s, 1, 3600); !s.ok()) return s;
+  r.server.header_timeout = std::chrono::seconds(o.header_timeout_s);
+  if (auto s = Range("idle-timeout", o.idle_timeout_s, 1, 86400); !s.ok()) return s;
+  r.server.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
+  if (auto s = Range("max-connections", o.max_connections, 1, 10000000); !s.ok()) return s;
+  r.server.max_connections = static_cast<size_t>(o.max_connections);
+  if (auto s = Range("too-soon-seconds", o.too_soon_seconds, 0, 3600); !s.ok()) return s;
+  r.server.classifier.too_soon_seconds = o.too_soon_seconds;
+  if (auto s = Range("segment-mb", o.segment_mb, 1, 4096); !s.ok()) return s;
+  r.log.dir = r.data_dir + "/events";
+  r.log.segment_bytes = static_cast<uint64_t>(o.segment_mb) << 20;
+  return r;
+}
+
+}  // namespace redirector

@@ -1,0 +1,61 @@
+#pragma once
+// `redirector serve`'s flags and how they become each component's options. Pure: the flag
+// values and the environment's admin token in, validated per-component options out, with an
+// error naming the flag when a value is bad.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <absl/status/statusor.h>
+
+#include "store/log_writer.h"
+#include "redirector/admin_server.h"
+#include "redirector/event_sink.h"
+#include "redirector/flags.h"
+#include "redirector/public_server.h"
+
+namespace redirector {
+
+// Raw flag values, with the documented defaults.
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string admin_listen = "127.0.0.1:8081";
+  std::string data_dir = "redirector-data";
+  int64_t threads = 0;  // 0: one per core
+  std::string node_id;  // empty: the host name
+  std::string sync = "interval";
+  int64_t sync_interval_ms = 100;
+  std::vector<std::string> trusted_proxies;
+  std::string admin_token_file;
+  std::string public_url;
+  bool demo = false;
+  int64_t header_limit = 8192;
+  int64_t header_timeout_s = 10;
+  int64_t idle_timeout_s = 60;
+  int64_t max_connections = 10000;
+  int64_t too_soon_seconds = 5;
+  int64_t segment_mb = 64;
+};
+
+struct ResolvedServeOptions {
+  std::string data_dir;
+  std::string admin_token;
+  std::string public_url;
+  PublicServerOptions server;
+  AdminServerOptions admin;
+  EventSinkOptions sink;
+  store::log::LogOptions log;
+};
+
+void DefineServeFlags(Flags* flags, ServeOptions* o);
+// `env_token`: REDIRECTOR_ADMIN_TOKEN, or null.
+absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
+                                                         const char* env_token);
+
+// "127.0.0.1:8080", "[::1]:8080", "localhost:0" → host and port.
+absl::Status ParseHostPort(std::string_view text, std::string* host, uint16_t* port);
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool IsLoopbackHost(std::string_view host);
+
+}  // namespace redirector

@@ -1,0 +1,59 @@
+#pragma once
+// SpscRing: a fixed-capacity single-producer, single-consumer ring. The producer fills a slot
+// in place (Reserve, then Commit); the consumer reads in place (Front, then Pop). Never
+// allocates after construction, never blocks: a full ring makes Reserve() return nullptr and
+// the caller decides what to shed.
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+
+namespace redirector {
+
+template <typename T>
+class SpscRing {
+ public:
+  // `capacity` is rounded up to a power of two.
+  explicit SpscRing(size_t capacity) {
+    size_t c = 1;
+    while (c < capacity) c <<= 1;
+    mask_ = c - 1;
+    slots_ = std::make_unique<T[]>(c);
+  }
+
+  // Producer: a slot to fill, or nullptr when full.
+  T* Reserve() {
+    size_t head = head_.load(std::memory_order_relaxed);
+    if (head - cached_tail_ > mask_) {
+      cached_tail_ = tail_.load(std::memory_order_acquire);
+      if (head - cached_tail_ > mask_) return nullptr;
+    }
+    return &slots_[head & mask_];
+  }
+  // Producer: publishes the slot returned by Reserve().
+  void Commit() { head_.store(head_.load(std::memory_order_relaxed) + 1, std::memory_order_release); }
+
+  // Consumer: the oldest slot, or nullptr when empty.
+  const T* Front() {
+    size_t tail = tail_.load(std::memory_order_relaxed);
+    if (tail == cached_head_) {
+      cached_head_ = head_.load(std::memory_order_acquire);
+      if (tail == cached_head_) return nullptr;
+    }
+    return &slots_[tail & mask_];
+  }
+  // Consumer: frees the slot returned by Front().
+  void Pop() { tail_.store(tail_.load(std::memory_order_relaxed) + 1, std::memory_order_release); }
+
+  size_t capacity() const { return mask_ + 1; }
+
+ private:
+  size_t mask_;
+  std::unique_ptr<T[]> slots_;
+  alignas(64) std::atomic<size_t> head_{0};
+  size_t cached_tail_ = 0;  // producer's copy
+  alignas(64) std::atomic<size_t> tail_{0};
+  size_t cached_head_ = 0;  // consumer's copy
+};
+
+}  // namespace redirector

@@ -1,0 +1,84 @@
+#include "redirector/token_matcher.h"
+
+#include <cassert>
+#include <deque>
+
+namespace redirector {
+namespace {
+unsigned char Lower(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c - 'A' + 'a') : c;
+}
+}  // namespace
+
+TokenMatcher::TokenMatcher(const std::vector<Token>& tokens) {
+  // Byte classes: every byte that appears in a token gets its own class (case folded); all
+  // others share class 0. Keeps the DFA small.
+  for (const Token& t : tokens) {
+    for (char ch : t.text) {
+      unsigned char c = Lower(static_cast<unsigned char>(ch));
+      if (byte_class_[c] == 0) {
+        assert(num_classes_ < 255);
+        byte_class_[c] = static_cast<uint8_t>(num_classes_++);
+      }
+    }
+  }
+  for (int c = 'A'; c <= 'Z'; ++c) byte_class_[c] = byte_class_[c - 'A' + 'a'];
+
+  // Trie with goto edges, then failure links by BFS, folded into a full DFA.
+  auto n = static_cast<size_t>(num_classes_);
+  std::vector<int32_t> trie(n, -1);
+  outputs_.assign(1, 0);
+  for (const Token& t : tokens) {
+    assert(!t.text.empty() && t.group >= 0 && t.group < 64);
+    size_t s = 0;
+    for (char ch : t.text) {
+      size_t k = s * n + byte_class_[static_cast<unsigned char>(ch)];
+      if (trie[k] < 0) {
+        trie[k] = static_cast<int32_t>(outputs_.size());
+        outputs_.push_back(0);
+        trie.resize(trie.size() + n, -1);
+      }
+      s = static_cast<size_t>(trie[k]);
+    }
+    outputs_[s] |= uint64_t{1} << t.group;
+  }
+  size_t states = outputs_.size();
+  next_.assign(states * n, 0);
+  std::vector<uint32_t> fail(states, 0);
+  std::deque<uint32_t> queue;
+  for (size_t c = 0; c < n; ++c) {
+    if (trie[c] > 0) {
+      next_[c] = static_cast<uint32_t>(trie[c]);
+      queue.push_back(static_cast<uint32_t>(trie[c]));
+    }
+  }
+  while (!queue.empty()) {
+    uint32_t s = queue.front();
+    queue.pop_front();
+    outputs_[s] |= outputs_[fail[s]];
+    for (size_t c = 0; c < n; ++c) {
+      int32_t t = trie[s * n + c];
+      if (t > 0) {
+        fail[static_cast<size_t>(t)] = next_[fail[s] * n + c];
+        next_[s * n + c] = static_cast<uint32_t>(t);
+        queue.push_back(static_cast<uint32_t>(t));
+      } else {
+        next_[s * n + c] = next_[fail[s] * n + c];
+      }
+    }
+  }
+}
+
+uint64_t TokenMatcher::Match(std::string_view text) const {
+  if (next_.empty()) return 0;
+  uint64_t found = 0;
+  uint32_t s = 0;
+  auto n = static_cast<uint32_t>(num_classes_);
+  for (char ch : text) {
+    s = next_[s * n + ClassOf(static_cast<unsigned char>(ch))];
+    found |= outputs_[s];
+  }
+  return found;
+}
+
+}  // namespace redirector

@@ -1,0 +1,40 @@
+#pragma once
+// TokenMatcher: finds which of a fixed set of tokens occur in a text, ASCII case-insensitively,
+// in one pass (an Aho–Corasick automaton compiled to a dense DFA over byte classes). Linear in
+// the text, no allocation per match. Built once, then read-only: safe to share across threads.
+//
+//   TokenMatcher m({{"whatsapp", 1}, {"bot", 2}});
+//   uint64_t groups = m.Match("WhatsApp/2.23");   // bit 1 set
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace redirector {
+
+class TokenMatcher {
+ public:
+  struct Token {
+    std::string text;  // matched case-insensitively; must not be empty
+    int group;         // 0..63: the bit set in Match()'s result
+  };
+
+  TokenMatcher() = default;
+  explicit TokenMatcher(const std::vector<Token>& tokens);
+
+  // The OR of (1 << group) over every token found in `text`.
+  uint64_t Match(std::string_view text) const;
+  size_t state_count() const { return outputs_.size(); }
+
+ private:
+  static constexpr int kClasses = 64;
+  uint8_t ClassOf(unsigned char c) const { return byte_class_[c]; }
+
+  uint8_t byte_class_[256] = {};
+  int num_classes_ = 1;
+  std::vector<uint32_t> next_;     // state * num_classes_ + class → state
+  std::vector<uint64_t> outputs_;  // state → groups matched on reaching it
+};
+
+}  // namespace redirector

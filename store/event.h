@@ -1,0 +1,51 @@
+#pragma once
+// Events: one per hit (click) or conversion, the payload of an event-log record.
+//
+// The payload is a fixed sequence of fields (format version kEventVersion), each string
+// length-prefixed with a varint; see store/EVENT_LOG.md. The record header carries the type and
+// the sequence number, so they are not repeated here. Decoding never trusts its input.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/log_format.h"
+
+namespace store {
+
+inline constexpr uint8_t kEventVersion = 1;
+
+struct Event {
+  log::RecordType type = log::RecordType::kClick;
+  uint64_t seq = 0;   // from the record header; (node, seq) identifies the event in a fleet
+  int64_t ts_us = 0;  // Unix time, microseconds
+  std::string node;
+  std::string code;
+  std::string campaign;
+  std::string variant;
+  std::string recipient;
+  std::string click_id;
+  // Clicks.
+  std::string verdict;  // human | preview | scanner | bot
+  std::vector<std::string> reasons;
+  std::string method;
+  std::string ip;
+  std::string ua;
+  uint16_t status = 0;  // HTTP status answered
+  int64_t seconds_since_sent = -1;  // -1: the link has no sent time
+  // Conversions.
+  std::string kind;
+  double value = 0;
+  std::string currency;
+  std::string order_id;
+};
+
+// Appends the payload of `e` (everything but type and seq) to `dst`.
+void EncodeEvent(const Event& e, std::string* dst);
+// Decodes a payload of format `version`; nullopt if it is malformed or the version is unknown.
+std::optional<Event> DecodeEvent(log::RecordType type, uint8_t version, uint64_t seq,
+                                 std::string_view payload);
+
+}  // namespace store

@@ -1,0 +1,225 @@
+#include "store/link_table.h"
+
+#include <filesystem>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <absl/container/flat_hash_set.h>
+#include <absl/strings/str_cat.h>
+
+#include "store/rocks_status.h"
+#include "store/status_macros.h"
+#include "store/string_view.h"
+
+namespace store {
+namespace {
+
+constexpr std::string_view kCampaignPrefix = "c/";
+constexpr std::string_view kLinkPrefix = "l/";
+
+std::string Key(std::string_view prefix, std::string_view id) {
+  std::string k(prefix);
+  k.append(id);
+  return k;
+}
+
+
+}  // namespace
+
+LinkTable::LinkTable(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+LinkTable::~LinkTable() = default;
+
+absl::StatusOr<std::unique_ptr<LinkTable>> LinkTable::Open(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("creating ", dir, ": ", ec.message()));
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.write_buffer_size = 16 << 20;
+  options.max_open_files = 256;
+  options.keep_log_file_num = 4;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("opening link database ", dir));
+  std::unique_ptr<LinkTable> table(new LinkTable(std::unique_ptr<rocksdb::DB>(raw)));
+  RETURN_IF_ERROR(table->Load());
+  return table;
+}
+
+absl::Status LinkTable::Load() {
+  absl::MutexLock lock(&mu_);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(rocksdb::Slice(kCampaignPrefix.data(), kCampaignPrefix.size()));
+       it->Valid() && it->key().starts_with(rocksdb::Slice("c/", 2)); it->Next()) {
+    auto c = DecodeCampaign(std::string_view(it->value().data(), it->value().size()));
+    if (!c) {
+      return absl::DataLossError(
+          absl::StrCat("link database: campaign record ", it->key().ToString(), " is corrupt"));
+    }
+    if (campaigns_.Put(std::move(*c)) < 0) return absl::ResourceExhaustedError("too many campaigns");
+  }
+  uint64_t estimate = 0;
+  db_->GetIntProperty("rocksdb.estimate-num-keys", &estimate);
+  links_.Reserve(static_cast<size_t>(estimate));
+  for (it->Seek(rocksdb::Slice(kLinkPrefix.data(), kLinkPrefix.size()));
+       it->Valid() && it->key().starts_with(rocksdb::Slice("l/", 2)); it->Next()) {
+    std::string_view code(it->key().data() + 2, it->key().size() - 2);
+    auto link = DecodeLink(code, std::string_view(it->value().data(), it->value().size()));
+    if (!link) {
+      return absl::DataLossError(absl::StrCat("link database: link ", AV(code), " is corrupt"));
+    }
+    int64_t slot = campaigns_.SlotOf(link->campaign);
+    if (slot < 0) {
+      return absl::DataLossError(absl::StrCat("link database: link ", AV(code),
+                                              " names unknown campaign ", link->campaign));
+    }
+    int variant = VariantIndex(*campaigns_.Get(static_cast<uint32_t>(slot)), link->variant);
+    Publish(*link, static_cast<uint32_t>(slot),
+            variant < 0 ? kNoVariant : static_cast<uint8_t>(variant));
+  }
+  return FromRocks(it->status(), "reading link database");
+}
+
+int LinkTable::VariantIndex(const Campaign& c, std::string_view variant) {
+  if (variant.empty()) return kNoVariant;
+  for (size_t i = 0; i < c.variants.size(); ++i) {
+    if (c.variants[i].name == variant) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void LinkTable::Publish(const Link& l, uint32_t campaign_slot, uint8_t variant_index) {
+  LinkEntryFields f;
+  f.code = l.code;
+  f.campaign_slot = campaign_slot;
+  f.variant_index = variant_index;
+  f.recipient = l.recipient;
+  f.destination = l.destination;
+  f.sent_at = static_cast<uint32_t>(l.sent_at);
+  f.expires_at = static_cast<uint32_t>(l.expires_at);
+  f.disabled = l.disabled;
+  links_.Put(f);
+}
+
+absl::Status LinkTable::CreateCampaign(Campaign c) { return PutCampaign(std::move(c), true); }
+absl::Status LinkTable::UpdateCampaign(Campaign c) { return PutCampaign(std::move(c), false); }
+
+absl::Status LinkTable::PutCampaign(Campaign c, bool create) {
+  RETURN_IF_ERROR(ValidateCampaign(c));
+  absl::MutexLock lock(&mu_);
+  int64_t slot = campaigns_.SlotOf(c.id);
+  if (create && slot >= 0) {
+    return absl::AlreadyExistsError(absl::StrCat("campaign ", c.id, " already exists"));
+  }
+  if (!create) {
+    if (slot < 0) return absl::NotFoundError(absl::StrCat("campaign ", c.id, " not found"));
+    const Campaign* old = campaigns_.Get(static_cast<uint32_t>(slot));
+    if (c.variants.size() < old->variants.size()) {
+      return absl::InvalidArgumentError("variants may be added, not removed");
+    }
+    for (size_t i = 0; i < old->variants.size(); ++i) {
+      if (c.variants[i].name != old->variants[i].name) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "variant ", old->variants[i].name, " must stay at position ", i + 1,
+            ": links refer to variants by position"));
+      }
+    }
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  RETURN_IF_ERROR(FromRocks(db_->Put(wo, Key(kCampaignPrefix, c.id), EncodeCampaign(c)),
+                            "writing campaign"));
+  if (campaigns_.Put(std::move(c)) < 0) return absl::ResourceExhaustedError("too many campaigns");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Campaign> LinkTable::GetCampaign(std::string_view id) const {
+  absl::MutexLock lock(&mu_);
+  int64_t slot = campaigns_.SlotOf(id);
+  if (slot < 0) return absl::NotFoundError(absl::StrCat("campaign ", AV(id), " not found"));
+  return *campaigns_.Get(static_cast<uint32_t>(slot));
+}
+
+size_t LinkTable::campaign_count() const {
+  absl::MutexLock lock(&mu_);
+  return campaigns_.size();
+}
+
+size_t LinkTable::IndexMemoryBytes() const {
+  absl::MutexLock lock(&mu_);
+  return links_.MemoryBytes();
+}
+
+absl::Status LinkTable::CreateLinks(std::vector<Link>* links) {
+  absl::MutexLock lock(&mu_);
+  struct Placed {
+    uint32_t campaign_slot;
+    uint8_t variant_index;
+  };
+  std::vector<Placed> placed;
+  placed.reserve(links->size());
+  absl::flat_hash_set<std::string> batch_codes;
+  batch_codes.reserve(links->size());
+  for (size_t i = 0; i < links->size(); ++i) {
+    Link& l = (*links)[i];
+    auto fail = [i](std::string_view why) {
+      return absl::InvalidArgumentError(absl::StrCat("link ", i + 1, ": ", AV(why)));
+    };
+    bool generated = l.code.empty();
+    while (l.code.empty()) {
+      ASSIGN_OR_RETURN(std::string code, codes_.Next());
+      if (links_.Find(code) == nullptr && !batch_codes.contains(code)) l.code = std::move(code);
+    }
+    if (auto s = ValidateLink(l); !s.ok()) return fail(std::string_view(s.message().data(), s.message().size()));
+    if (!generated && (links_.Find(l.code) != nullptr || batch_codes.contains(l.code))) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("link ", i + 1, ": code ", l.code, " is already taken"));
+    }
+    batch_codes.insert(l.code);
+    int64_t slot = campaigns_.SlotOf(l.campaign);
+    if (slot < 0) return fail(absl::StrCat("campaign ", l.campaign, " not found"));
+    int variant = VariantIndex(*campaigns_.Get(static_cast<uint32_t>(slot)), l.variant);
+    if (variant < 0) {
+      return fail(absl::StrCat("campaign ", l.campaign, " has no variant ", l.variant));
+    }
+    placed.push_back({static_cast<uint32_t>(slot), static_cast<uint8_t>(variant)});
+  }
+  rocksdb::WriteBatch batch;
+  for (const Link& l : *links) batch.Put(Key(kLinkPrefix, l.code), EncodeLink(l));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "writing links"));
+  links_.Reserve(links_.size() + links->size());
+  for (size_t i = 0; i < links->size(); ++i) {
+    Publish((*links)[i], placed[i].campaign_slot, placed[i].variant_index);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Link> LinkTable::GetLink(std::string_view code) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Key(kLinkPrefix, code), &value);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("link ", AV(code), " not found"));
+  RETURN_IF_ERROR(FromRocks(s, "reading link"));
+  auto link = DecodeLink(code, value);
+  if (!link) return absl::DataLossError(absl::StrCat("link ", AV(code), " is corrupt"));
+  return *link;
+}
+
+absl::Status LinkTable::DisableLink(std::string_view code) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Link link, GetLink(code));
+  if (link.disabled) return absl::OkStatus();
+  link.disabled = true;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  RETURN_IF_ERROR(
+      FromRocks(db_->Put(wo, Key(kLinkPrefix, code), EncodeLink(link)), "writing link"));
+  const LinkEntry* old = links_.Find(code);
+  Publish(link, old->campaign_slot(), old->variant_index());
+  return absl::OkStatus();
+}
+
+}  // namespace store

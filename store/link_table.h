@@ -1,0 +1,88 @@
+#pragma once
+// LinkTable: campaigns and links, durable in RocksDB under a data directory and served from
+// memory.
+//
+// Writes (admin API, offline import) go to RocksDB first, synced, then to the in-memory
+// indexes; a failed RocksDB write changes nothing. Writers are serialized by one mutex that the
+// redirect path never takes: Find() and CampaignOf() read the lock-free indexes (see
+// link_index.h and campaign_index.h for how a reader sees a concurrent write).
+//
+// RocksDB keys: "c/<campaign id>" → EncodeCampaign, "l/<code>" → EncodeLink.
+//
+//   ASSIGN_OR_RETURN(auto table, LinkTable::Open(dir + "/links"));
+//   const LinkEntry* e = table->Find("aB3xK9qZ");
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <absl/base/thread_annotations.h>
+#include <absl/status/statusor.h>
+#include <absl/synchronization/mutex.h>
+
+#include "store/campaign_index.h"
+#include "store/code_generator.h"
+#include "store/link.h"
+#include "store/link_index.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace store {
+
+class LinkTable {
+ public:
+  // Opens (creating if missing) the RocksDB database in `dir` and loads every campaign and link
+  // into memory. Fails with FailedPrecondition if another process holds the database.
+  static absl::StatusOr<std::unique_ptr<LinkTable>> Open(const std::string& dir);
+  ~LinkTable();
+  LinkTable(const LinkTable&) = delete;
+  LinkTable& operator=(const LinkTable&) = delete;
+
+  // --- The redirect path: any thread, no lock, no allocation. ---
+  const LinkEntry* Find(std::string_view code) const { return links_.Find(code); }
+  const Campaign* CampaignOf(const LinkEntry& e) const {
+    return campaigns_.Get(e.campaign_slot());
+  }
+
+  // --- Writers: any thread, serialized internally. ---
+  // AlreadyExists if the id is taken.
+  absl::Status CreateCampaign(Campaign c);
+  // NotFound if unknown. Existing variants must stay, in order (links refer to them by
+  // position); new ones may be appended.
+  absl::Status UpdateCampaign(Campaign c);
+  absl::StatusOr<Campaign> GetCampaign(std::string_view id) const;
+
+  // Stores every link or none. A link without a code gets a random one (written back into
+  // `links`); a given code must be new. Errors name the position ("link 3: ...").
+  absl::Status CreateLinks(std::vector<Link>* links);
+  absl::StatusOr<Link> GetLink(std::string_view code) const;
+  // NotFound if unknown; disabling twice is fine.
+  absl::Status DisableLink(std::string_view code);
+
+  size_t link_count() const { return links_.size(); }
+  size_t campaign_count() const;
+  // Bytes held by the in-memory link index (not RocksDB's caches).
+  size_t IndexMemoryBytes() const;
+
+ private:
+  explicit LinkTable(std::unique_ptr<rocksdb::DB> db);
+  absl::Status Load();
+  absl::Status PutCampaign(Campaign c, bool create);
+  // Adds a validated link to the in-memory index.
+  void Publish(const Link& l, uint32_t campaign_slot, uint8_t variant_index)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The variant's index in `c`, kNoVariant for "", or -1 if `c` has no such variant.
+  static int VariantIndex(const Campaign& c, std::string_view variant);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  mutable absl::Mutex mu_;
+  CampaignIndex campaigns_;  // written under mu_
+  LinkIndex links_;          // written under mu_
+  CodeGenerator codes_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace store

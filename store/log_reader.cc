@@ -1,0 +1,153 @@
+#include "store/log_reader.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <absl/strings/str_cat.h>
+
+#include "store/coding.h"
+#include "store/segment_name.h"
+
+namespace store::log {
+
+SegmentReader::SegmentReader(int fd, std::string path, Reporter reporter)
+    : fd_(fd), path_(std::move(path)), reporter_(std::move(reporter)) {}
+
+SegmentReader::~SegmentReader() { ::close(fd_); }
+
+absl::StatusOr<std::unique_ptr<SegmentReader>> SegmentReader::Open(const std::string& path,
+                                                                   Reporter reporter) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::UnavailableError(absl::StrCat("opening ", path, ": ", std::strerror(errno)));
+  }
+  return std::unique_ptr<SegmentReader>(new SegmentReader(fd, path, std::move(reporter)));
+}
+
+bool SegmentReader::Fill() {
+  bool grew = false;
+  if (pos_ > (1u << 20)) {  // drop what was consumed so the buffer stays small
+    buf_.erase(0, pos_);
+    base_ += pos_;
+    pos_ = 0;
+  }
+  char chunk[65536];
+  for (;;) {
+    ssize_t n = ::pread(fd_, chunk, sizeof(chunk), static_cast<off_t>(base_ + buf_.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return grew;
+    buf_.append(chunk, static_cast<size_t>(n));
+    grew = true;
+  }
+}
+
+bool SegmentReader::CheckHeader() {
+  if (header_ok_) return true;
+  while (buf_.size() < kSegmentHeaderSize) {
+    if (!Fill()) return false;
+  }
+  if (std::string_view(buf_.data(), kSegmentMagic.size()) != kSegmentMagic) {
+    if (reporter_) reporter_(path_, 0, buf_.size(), "bad segment magic");
+    return false;
+  }
+  header_ok_ = true;
+  pos_ = kSegmentHeaderSize;
+  valid_end_ = kSegmentHeaderSize;
+  return true;
+}
+
+bool SegmentReader::Next(RecordView* out) {
+  if (!CheckHeader()) return false;
+  for (;;) {
+    std::string_view rest(buf_.data() + pos_, buf_.size() - pos_);
+    switch (ParseRecord(rest, out)) {
+      case ParseResult::kOk:
+        pos_ += out->size;
+        valid_end_ = base_ + pos_;
+        return true;
+      case ParseResult::kIncomplete:
+        if (!Fill()) return false;
+        continue;
+      case ParseResult::kCorrupt:
+        break;
+    }
+    // Look for the next valid record; without one, the bad bytes are a torn tail (or a write
+    // still in progress) and reading stops before them.
+    while (Fill()) {
+    }
+    rest = std::string_view(buf_.data() + pos_, buf_.size() - pos_);
+    size_t skip = 1;
+    RecordView probe;
+    while (skip + kRecordHeaderSize <= rest.size() &&
+           ParseRecord(rest.substr(skip), &probe) != ParseResult::kOk) {
+      ++skip;
+    }
+    if (skip + kRecordHeaderSize > rest.size()) return false;
+    if (reporter_) reporter_(path_, base_ + pos_, skip, "checksum mismatch or bad length");
+    pos_ += skip;
+  }
+}
+
+LogReader::LogReader(std::string dir, uint64_t from, Reporter reporter)
+    : dir_(std::move(dir)), next_seq_(from == 0 ? 1 : from), reporter_(std::move(reporter)) {}
+
+LogReader::~LogReader() = default;
+
+absl::Status LogReader::OpenSegmentFor(uint64_t seq) {
+  auto segments = ListSegments(dir_);
+  if (!segments.ok()) return segments.status();
+  const SegmentFile* best = nullptr;
+  for (const auto& s : *segments) {
+    if (s.first_seq <= seq) best = &s;
+  }
+  if (best == nullptr && !segments->empty()) best = &segments->front();
+  if (best == nullptr) return absl::OkStatus();
+  if (segment_ != nullptr && best->first_seq == segment_first_seq_) return absl::OkStatus();
+  auto reader = SegmentReader::Open(best->path, reporter_);
+  if (!reader.ok()) return reader.status();
+  segment_ = std::move(*reader);
+  segment_first_seq_ = best->first_seq;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> LogReader::Next(RecordView* out) {
+  for (;;) {
+    if (segment_ == nullptr) {
+      if (auto s = OpenSegmentFor(next_seq_); !s.ok()) return s;
+      if (segment_ == nullptr) return false;
+    }
+    while (segment_->Next(out)) {
+      if (out->seq >= next_seq_) {
+        next_seq_ = out->seq + 1;
+        return true;
+      }
+    }
+    // This segment has nothing more now. Move on only if a later segment exists: then this one
+    // is complete (the writer starts a new segment only after finishing the old one).
+    auto segments = ListSegments(dir_);
+    if (!segments.ok()) return segments.status();
+    const SegmentFile* later = nullptr;
+    for (const auto& s : *segments) {
+      if (s.first_seq > segment_first_seq_) {
+        later = &s;
+        break;
+      }
+    }
+    if (later == nullptr) return false;
+    while (segment_->Next(out)) {  // records that landed between the two looks
+      if (out->seq >= next_seq_) {
+        next_seq_ = out->seq + 1;
+        return true;
+      }
+    }
+    auto reader = SegmentReader::Open(later->path, reporter_);
+    if (!reader.ok()) return reader.status();
+    segment_ = std::move(*reader);
+    segment_first_seq_ = later->first_seq;
+  }
+}
+
+}  // namespace store::log
