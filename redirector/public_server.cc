@@ -249,7 +249,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     while (pos < in_len_ && !close_after) {
       parser_.emplace(w_.options_.header_limit);
       error_code ec;
-      size_t used = parser_->put(net::buffer(in_.get() + pos, in_len_ - pos), ec);
+      size_t used = parser_->Feed(in_.get() + pos, in_len_ - pos, ec);
       if (ec == boost::beast::http::error::need_more) break;
       if (ec) {
         uint16_t status = ec == boost::beast::http::error::header_limit ? 431

@@ -3,7 +3,7 @@
 // path reads (RequestFacts) instead of building a header map, so parsing allocates nothing.
 // Feed it one contiguous buffer (put()); the views point into that buffer.
 //
-// The parser refuses bodies (a GET or HEAD for a code has none): any Content-Length above 0 or
+// The parser refuses obsolete line folding (RFC 9112 allows a 400) and bodies (a GET or HEAD for a code has none): any Content-Length above 0 or
 // chunked body ends the request with an error, as do headers over the configured limit.
 // One parser per request: construct a fresh one (e.g. std::optional::emplace) for the next.
 
@@ -18,6 +18,9 @@ namespace redirector {
 class RequestParser : public boost::beast::http::basic_parser<true> {
  public:
   explicit RequestParser(uint32_t max_header_bytes);
+  // Parses from data[0, n); returns the bytes consumed (need_more: none yet, feed again with
+  // more). Use this rather than put(): views are checked to point into this input.
+  size_t Feed(const char* data, size_t n, boost::beast::error_code& ec);
   const RequestFacts& facts() const { return facts_; }
 
  private:
@@ -42,6 +45,8 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   void on_finish_impl(error_code& ec) override;
 
   RequestFacts facts_;
+  const char* input_begin_ = nullptr;
+  const char* input_end_ = nullptr;
 };
 
 }  // namespace redirector

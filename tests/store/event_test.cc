@@ -1,0 +1,54 @@
+#include "store/event.h"
+
+#include <catch2/catch.hpp>
+
+TEST_CASE("An event survives encode and decode", "[store][event]") {
+  store::Event e;
+  e.type = store::log::RecordType::kClick;
+  e.ts_us = 1790000000123456;
+  e.node = "edge-1";
+  e.code = "aB3xK9qZ";
+  e.campaign = "spring";
+  e.variant = "B";
+  e.recipient = "r-1";
+  e.click_id = "3Qxe0ilnkjj5sg3BRekn5M";
+  e.verdict = "preview";
+  e.reasons = {"ua_preview", "head_request"};
+  e.method = "HEAD";
+  e.ip = "2001:db8::1";
+  e.ua = "WhatsApp/2.23";
+  e.status = 302;
+  e.seconds_since_sent = 3;
+  std::string payload;
+  store::EncodeEvent(e, &payload);
+  auto d = store::DecodeEvent(e.type, store::kEventVersion, 42, payload);
+  REQUIRE(d.has_value());
+  CHECK(d->seq == 42);
+  CHECK(d->ts_us == e.ts_us);
+  CHECK(d->node == e.node);
+  CHECK(d->reasons == e.reasons);
+  CHECK(d->ip == e.ip);
+  CHECK(d->status == 302);
+  CHECK(d->seconds_since_sent == 3);
+  CHECK_FALSE(store::DecodeEvent(e.type, 99, 42, payload).has_value());
+  for (size_t n = 0; n < payload.size(); ++n) {
+    CHECK_FALSE(store::DecodeEvent(e.type, store::kEventVersion, 1, payload.substr(0, n)).has_value());
+  }
+}
+
+TEST_CASE("A conversion keeps its value and currency", "[store][event]") {
+  store::Event e;
+  e.type = store::log::RecordType::kConversion;
+  e.kind = "purchase";
+  e.value = 19.99;
+  e.currency = "USD";
+  e.order_id = "o-1";
+  e.seconds_since_sent = -1;
+  std::string payload;
+  store::EncodeEvent(e, &payload);
+  auto d = store::DecodeEvent(e.type, store::kEventVersion, 7, payload);
+  REQUIRE(d.has_value());
+  CHECK(d->value == 19.99);
+  CHECK(d->currency == "USD");
+  CHECK(d->seconds_since_sent == -1);
+}

@@ -1,0 +1,89 @@
+#include "store/link_index.h"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+using store::LinkEntryFields;
+using store::LinkIndex;
+
+namespace {
+LinkEntryFields Fields(std::string_view code, uint32_t campaign = 1, bool disabled = false) {
+  LinkEntryFields f;
+  f.code = code;
+  f.campaign_slot = campaign;
+  f.recipient = "r";
+  f.sent_at = 100;
+  f.disabled = disabled;
+  return f;
+}
+}  // namespace
+
+TEST_CASE("The index finds what was put and nothing else", "[store][index]") {
+  LinkIndex index;
+  std::string dest = "https://override.example/";
+  LinkEntryFields f = Fields("abcd1234", 7);
+  f.destination = dest;
+  f.variant_index = 2;
+  f.expires_at = 500;
+  index.Put(f);
+  const store::LinkEntry* e = index.Find("abcd1234");
+  REQUIRE(e != nullptr);
+  CHECK(e->code() == "abcd1234");
+  CHECK(e->campaign_slot() == 7);
+  CHECK(e->recipient() == "r");
+  CHECK(e->destination() == dest);
+  CHECK(e->variant_index() == 2);
+  CHECK(e->sent_at() == 100);
+  CHECK(e->expires_at() == 500);
+  CHECK_FALSE(e->disabled());
+  CHECK(index.Find("abcd1235") == nullptr);
+  CHECK(index.Find("") == nullptr);
+  CHECK(index.size() == 1);
+}
+
+TEST_CASE("Putting an existing code replaces its entry", "[store][index]") {
+  LinkIndex index;
+  index.Put(Fields("code1", 1));
+  const store::LinkEntry* old = index.Find("code1");
+  index.Put(Fields("code1", 1, true));
+  CHECK(index.size() == 1);
+  CHECK(index.Find("code1")->disabled());
+  CHECK_FALSE(old->disabled());  // the old entry stays readable
+}
+
+TEST_CASE("The index grows and keeps every entry", "[store][index]") {
+  LinkIndex index;
+  for (int i = 0; i < 100000; ++i) index.Put(Fields("c" + std::to_string(i), static_cast<uint32_t>(i)));
+  CHECK(index.size() == 100000);
+  for (int i = 0; i < 100000; i += 7) {
+    const store::LinkEntry* e = index.Find("c" + std::to_string(i));
+    REQUIRE(e != nullptr);
+    CHECK(e->campaign_slot() == static_cast<uint32_t>(i));
+  }
+  CHECK(index.MemoryBytes() > 100000 * 8);
+}
+
+TEST_CASE("Readers see every published entry while a writer grows the index", "[store][index]") {
+  LinkIndex index;
+  constexpr int kLinks = 200000;
+  std::atomic<int> published{0};
+  std::atomic<bool> failed{false};
+  std::thread reader([&] {
+    while (published.load(std::memory_order_acquire) < kLinks) {
+      int n = published.load(std::memory_order_acquire);
+      if (n == 0) continue;
+      int probe = n - 1;
+      const store::LinkEntry* e = index.Find("k" + std::to_string(probe));
+      if (e == nullptr || e->campaign_slot() != static_cast<uint32_t>(probe)) failed = true;
+    }
+  });
+  for (int i = 0; i < kLinks; ++i) {
+    index.Put(Fields("k" + std::to_string(i), static_cast<uint32_t>(i)));
+    published.store(i + 1, std::memory_order_release);
+  }
+  reader.join();
+  CHECK_FALSE(failed.load());
+}

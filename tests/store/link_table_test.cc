@@ -1,0 +1,139 @@
+#include "store/link_table.h"
+
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "testing/temp_dir.h"
+
+using store::Campaign;
+using store::Link;
+using store::LinkTable;
+
+namespace {
+Campaign Spring() {
+  Campaign c;
+  c.id = "spring";
+  c.destination = "https://shop.example/s";
+  c.variants = {{"A", ""}, {"B", "https://shop.example/s2"}};
+  return c;
+}
+Link MakeLink(std::string variant, std::string recipient, std::string code = "") {
+  Link l;
+  l.code = std::move(code);
+  l.campaign = "spring";
+  l.variant = std::move(variant);
+  l.recipient = std::move(recipient);
+  l.sent_at = 1790000000;
+  return l;
+}
+}  // namespace
+
+TEST_CASE("Links get unique random 8-character base62 codes", "[store][table]") {
+  testing::TempDir dir;
+  auto table = LinkTable::Open(dir.Sub("links"));
+  REQUIRE(table.ok());
+  REQUIRE((*table)->CreateCampaign(Spring()).ok());
+  std::vector<Link> links;
+  for (int i = 0; i < 2000; ++i) links.push_back(MakeLink(i % 2 ? "B" : "A", "r-" + std::to_string(i)));
+  REQUIRE((*table)->CreateLinks(&links).ok());
+  std::set<std::string> codes;
+  for (const Link& l : links) {
+    CHECK(l.code.size() == 8);
+    for (char c : l.code) CHECK(std::isalnum(static_cast<unsigned char>(c)));
+    codes.insert(l.code);
+    const store::LinkEntry* e = (*table)->Find(l.code);
+    REQUIRE(e != nullptr);
+    CHECK(e->recipient() == l.recipient);
+  }
+  CHECK(codes.size() == 2000);
+  // Not sequential: consecutive codes share no long common prefix in general.
+  int same_prefix = 0;
+  for (size_t i = 1; i < links.size(); ++i) {
+    if (links[i].code.substr(0, 4) == links[i - 1].code.substr(0, 4)) ++same_prefix;
+  }
+  CHECK(same_prefix < 5);
+}
+
+TEST_CASE("A bad link stores no link of its batch", "[store][table]") {
+  testing::TempDir dir;
+  auto table = LinkTable::Open(dir.Sub("links"));
+  REQUIRE(table.ok());
+  REQUIRE((*table)->CreateCampaign(Spring()).ok());
+  std::vector<Link> links = {MakeLink("A", "r-1", "good1234"), MakeLink("C", "r-2")};
+  absl::Status s = (*table)->CreateLinks(&links);
+  CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(s.message().find("link 2") != std::string::npos);
+  CHECK((*table)->Find("good1234") == nullptr);
+  CHECK((*table)->link_count() == 0);
+
+  std::vector<Link> unknown = {MakeLink("A", "r-1")};
+  unknown[0].campaign = "autumn";
+  CHECK((*table)->CreateLinks(&unknown).code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("A taken code is refused, in the table or in the same batch", "[store][table]") {
+  testing::TempDir dir;
+  auto table = LinkTable::Open(dir.Sub("links"));
+  REQUIRE(table.ok());
+  REQUIRE((*table)->CreateCampaign(Spring()).ok());
+  std::vector<Link> first = {MakeLink("A", "r-1", "taken01")};
+  REQUIRE((*table)->CreateLinks(&first).ok());
+  std::vector<Link> again = {MakeLink("A", "r-2", "taken01")};
+  CHECK((*table)->CreateLinks(&again).code() == absl::StatusCode::kAlreadyExists);
+  std::vector<Link> twice = {MakeLink("A", "r-3", "dup0001"), MakeLink("A", "r-4", "dup0001")};
+  CHECK((*table)->CreateLinks(&twice).code() == absl::StatusCode::kAlreadyExists);
+  CHECK((*table)->Find("dup0001") == nullptr);
+}
+
+TEST_CASE("Campaigns and links survive a reopen; disabling persists", "[store][table]") {
+  testing::TempDir dir;
+  {
+    auto table = LinkTable::Open(dir.Sub("links"));
+    REQUIRE(table.ok());
+    REQUIRE((*table)->CreateCampaign(Spring()).ok());
+    std::vector<Link> links = {MakeLink("B", "r-1", "keepme1"), MakeLink("A", "r-2", "offme01")};
+    REQUIRE((*table)->CreateLinks(&links).ok());
+    REQUIRE((*table)->DisableLink("offme01").ok());
+    CHECK((*table)->DisableLink("nothere").code() == absl::StatusCode::kNotFound);
+  }
+  auto table = LinkTable::Open(dir.Sub("links"));
+  REQUIRE(table.ok());
+  CHECK((*table)->link_count() == 2);
+  const store::LinkEntry* e = (*table)->Find("keepme1");
+  REQUIRE(e != nullptr);
+  CHECK(e->variant_index() == 1);
+  const store::Campaign* c = (*table)->CampaignOf(*e);
+  REQUIRE(c != nullptr);
+  CHECK(c->id == "spring");
+  CHECK((*table)->Find("offme01")->disabled());
+  auto link = (*table)->GetLink("offme01");
+  REQUIRE(link.ok());
+  CHECK(link->disabled);
+}
+
+TEST_CASE("Campaign updates keep variants in place", "[store][table]") {
+  testing::TempDir dir;
+  auto table = LinkTable::Open(dir.Sub("links"));
+  REQUIRE(table.ok());
+  REQUIRE((*table)->CreateCampaign(Spring()).ok());
+  CHECK((*table)->CreateCampaign(Spring()).code() == absl::StatusCode::kAlreadyExists);
+  Campaign c = Spring();
+  c.destination = "https://shop.example/new";
+  c.variants.push_back({"C", ""});
+  REQUIRE((*table)->UpdateCampaign(c).ok());
+  CHECK((*table)->GetCampaign("spring")->destination == "https://shop.example/new");
+  Campaign reordered = Spring();
+  std::swap(reordered.variants[0], reordered.variants[1]);
+  CHECK((*table)->UpdateCampaign(reordered).code() == absl::StatusCode::kInvalidArgument);
+  Campaign missing = Spring();
+  missing.id = "autumn";
+  CHECK((*table)->UpdateCampaign(missing).code() == absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("A second process cannot open the same table", "[store][table]") {
+  testing::TempDir dir;
+  auto first = LinkTable::Open(dir.Sub("links"));
+  REQUIRE(first.ok());
+  auto second = LinkTable::Open(dir.Sub("links"));
+  CHECK_FALSE(second.ok());
+}

@@ -1,0 +1,103 @@
+#include "store/link.h"
+
+#include <catch2/catch.hpp>
+
+using store::Campaign;
+using store::Link;
+
+namespace {
+Campaign SampleCampaign() {
+  Campaign c;
+  c.id = "spring";
+  c.destination = "https://shop.example/s?x=1#top";
+  c.utm = {{"source", "sms"}, {"campaign", "spring sale"}};
+  c.variants = {{"A", ""}, {"B", "https://shop.example/s2"}};
+  c.click_param = "smsclid";
+  return c;
+}
+}  // namespace
+
+TEST_CASE("A campaign survives encode and decode", "[store][link]") {
+  Campaign c = SampleCampaign();
+  auto d = store::DecodeCampaign(store::EncodeCampaign(c));
+  REQUIRE(d.has_value());
+  CHECK(d->id == c.id);
+  CHECK(d->destination == c.destination);
+  CHECK(d->utm == c.utm);
+  REQUIRE(d->variants.size() == 2);
+  CHECK(d->variants[1].name == "B");
+  CHECK(d->variants[1].destination == "https://shop.example/s2");
+  CHECK(d->attribution_window_seconds == c.attribution_window_seconds);
+}
+
+TEST_CASE("A link survives encode and decode", "[store][link]") {
+  Link l{"aB3xK9qZ", "spring", "B", "r-1", 1790000000, 1790600000, "https://x.example/", true};
+  auto d = store::DecodeLink("aB3xK9qZ", store::EncodeLink(l));
+  REQUIRE(d.has_value());
+  CHECK(d->code == l.code);
+  CHECK(d->campaign == l.campaign);
+  CHECK(d->variant == l.variant);
+  CHECK(d->recipient == l.recipient);
+  CHECK(d->sent_at == l.sent_at);
+  CHECK(d->expires_at == l.expires_at);
+  CHECK(d->destination == l.destination);
+  CHECK(d->disabled);
+}
+
+TEST_CASE("Decoding rejects truncated and trailing bytes", "[store][link]") {
+  Link l{"aB3xK9qZ", "spring", "A", "r-1", 5, 0, "", false};
+  std::string enc = store::EncodeLink(l);
+  for (size_t n = 0; n < enc.size(); ++n) {
+    CHECK_FALSE(store::DecodeLink("aB3xK9qZ", enc.substr(0, n)).has_value());
+  }
+  CHECK_FALSE(store::DecodeLink("aB3xK9qZ", enc + "x").has_value());
+  std::string c = store::EncodeCampaign(SampleCampaign());
+  for (size_t n = 0; n < c.size(); ++n) {
+    CHECK_FALSE(store::DecodeCampaign(c.substr(0, n)).has_value());
+  }
+}
+
+TEST_CASE("Codes are 4 to 32 of [A-Za-z0-9_-]", "[store][link]") {
+  CHECK(store::ValidateCode("aB3x").ok());
+  CHECK(store::ValidateCode("a_b-C9").ok());
+  CHECK(store::ValidateCode(std::string(32, 'x')).ok());
+  CHECK_FALSE(store::ValidateCode("abc").ok());
+  CHECK_FALSE(store::ValidateCode(std::string(33, 'x')).ok());
+  CHECK_FALSE(store::ValidateCode("ab/cd").ok());
+  CHECK_FALSE(store::ValidateCode("ab cd").ok());
+  CHECK_FALSE(store::ValidateCode("abc%2F").ok());
+}
+
+TEST_CASE("Destinations must be plain http(s) URLs with a host", "[store][link]") {
+  auto ok = GENERATE("https://shop.example/s", "http://shop.example", "https://shop.example:8443/",
+                     "https://shop.example?x=1", "https://shop.example#f",
+                     "https://xn--bcher-kva.example/%C3%BC");
+  CHECK(store::ValidateDestination(ok).ok());
+  auto bad = GENERATE("javascript:alert(1)", "ftp://x.example/", "//x.example/", "https://",
+                      "https:///path", "https://user@x.example/", "https://x.example/a b",
+                      "https://x.example/\r\nSet-Cookie:x", "https://x.example/\x7f",
+                      "https://x.example/ü", "HTTPS://x.example/", "https://:80/",
+                      "https://x.example\\@evil.example/", "data:text/html,hi");
+  CHECK_FALSE(store::ValidateDestination(bad).ok());
+}
+
+TEST_CASE("Campaign validation names what is wrong", "[store][link]") {
+  Campaign c = SampleCampaign();
+  REQUIRE(store::ValidateCampaign(c).ok());
+  SECTION("bad id") {
+    c.id = "has space";
+    CHECK(store::ValidateCampaign(c).message().find("campaign id") != std::string::npos);
+  }
+  SECTION("repeated variant") {
+    c.variants.push_back({"A", ""});
+    CHECK(store::ValidateCampaign(c).message().find("repeated") != std::string::npos);
+  }
+  SECTION("bad variant destination") {
+    c.variants[1].destination = "javascript:x";
+    CHECK_FALSE(store::ValidateCampaign(c).ok());
+  }
+  SECTION("control character in a UTM value") {
+    c.utm.push_back({"term", "a\nb"});
+    CHECK_FALSE(store::ValidateCampaign(c).ok());
+  }
+}
