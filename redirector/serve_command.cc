@@ -76,6 +76,7 @@ int ServeMain(int argc, char** argv) {
   LogLine("info", "links_loaded",
           {{"links", std::to_string((*table)->link_count())},
            {"campaigns", std::to_string((*table)->campaign_count())},
+           {"index_bytes", std::to_string((*table)->IndexMemoryBytes())},
            {"ms", std::to_string(load_ms)}});
   if (o.demo) {
     if (auto s = SeedDemo(**table, static_cast<int64_t>(std::time(nullptr))); !s.ok()) {

@@ -29,7 +29,11 @@ std::string Key(std::string_view prefix, std::string_view id) {
 }  // namespace
 
 LinkTable::LinkTable(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
-LinkTable::~LinkTable() = default;
+LinkTable::~LinkTable() {
+  // Persist the memtable so the next Open() reads SST files instead of replaying the WAL
+  // (a bulk import is one large WAL record).
+  if (db_) (void)db_->Flush(rocksdb::FlushOptions());
+}
 
 absl::StatusOr<std::unique_ptr<LinkTable>> LinkTable::Open(const std::string& dir) {
   std::error_code ec;

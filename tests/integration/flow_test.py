@@ -1,1 +1,263 @@
-print("todo")
+"""Integration tests: the real redirector binary on 127.0.0.1 with temp data dirs.
+
+Run: python3 tests/integration/flow_test.py --binary build/bin/redirector
+"""
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(__file__))
+from daemon import Daemon  # noqa: E402
+
+BINARY = None
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+          "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1")
+BROWSER = {"User-Agent": IPHONE, "Accept": "text/html", "Accept-Language": "en-US"}
+CAMPAIGN = {"id": "spring", "destination": "https://shop.example/s?x=1#top",
+            "utm": {"source": "sms", "medium": "sms", "campaign": "spring"},
+            "variants": {"A": None, "B": "https://shop.example/s2"}}
+
+
+def run_cli(*args, stdin=None, timeout=60):
+    return subprocess.run([BINARY, *args], input=stdin, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def tail(data_dir, *extra):
+    r = run_cli("tail", "--data-dir", data_dir, *extra)
+    assert r.returncode == 0, r.stderr
+    return [json.loads(line) for line in r.stdout.splitlines()]
+
+
+def wait_for_events(data_dir, n, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        events = tail(data_dir)
+        if len(events) >= n:
+            return events
+        time.sleep(0.05)
+    return tail(data_dir)
+
+
+def links_ndjson(rows):
+    return "".join(json.dumps(r) + "\n" for r in rows)
+
+
+class FlowTest(unittest.TestCase):
+    def test_campaign_links_taps_restart_tail(self):
+        sent = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600))
+        soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
+        past = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
+        d = Daemon(BINARY)
+        try:
+            d.start()
+            self.assertEqual(d.admin("POST", "/v1/campaigns", json.dumps(CAMPAIGN))[0], 201)
+            status, body = d.admin("POST", "/v1/links", links_ndjson([
+                {"campaign": "spring", "variant": "A", "recipient": "r-1", "sent_at": sent},
+                {"campaign": "spring", "variant": "B", "recipient": "r-2", "sent_at": sent},
+                {"campaign": "spring", "variant": "A", "recipient": "r-3", "sent_at": sent,
+                 "code": "gone-001", "expires_at": past},
+                {"campaign": "spring", "variant": "A", "recipient": "r-4", "sent_at": sent,
+                 "code": "off-0001"},
+                {"campaign": "spring", "variant": "B", "recipient": "r-5", "sent_at": soon,
+                 "code": "fast-001"},
+            ]), content_type="application/x-ndjson")
+            self.assertEqual(status, 201, body)
+            out = [json.loads(line) for line in body.splitlines()]
+            self.assertEqual(len(out), 5)
+            code_a, code_b = out[0]["code"], out[1]["code"]
+            self.assertEqual(len(code_a), 8)
+            self.assertEqual(out[2]["code"], "gone-001")
+            self.assertTrue(out[0]["url"].endswith("/" + code_a))
+            self.assertEqual(d.admin("DELETE", "/v1/links/off-0001")[0], 200)
+
+            status, headers, _ = d.tap("/" + code_a, headers=BROWSER)
+            self.assertEqual(status, 302)
+            loc = urllib.parse.urlsplit(headers["location"])
+            self.assertEqual((loc.scheme, loc.netloc, loc.path, loc.fragment),
+                             ("https", "shop.example", "/s", "top"))
+            q = urllib.parse.parse_qs(loc.query)
+            self.assertEqual(q["x"], ["1"])
+            self.assertEqual(q["utm_source"], ["sms"])
+            self.assertEqual(q["utm_campaign"], ["spring"])
+            self.assertEqual(len(q["smsclid"][0]), 22)
+            self.assertEqual(headers["cache-control"], "no-store")
+
+            status, headers, _ = d.tap("/" + code_b, headers=BROWSER)
+            self.assertEqual(status, 302)
+            self.assertTrue(headers["location"].startswith("https://shop.example/s2?utm_source=sms"))
+            self.assertEqual(d.tap("/" + code_b, method="HEAD", headers=BROWSER)[0], 302)
+            self.assertEqual(d.tap("/nosuchcode", headers=BROWSER)[0], 404)
+            self.assertEqual(d.tap("/gone-001", headers=BROWSER)[0], 410)
+            self.assertEqual(d.tap("/off-0001", headers=BROWSER)[0], 410)
+            self.assertEqual(d.tap("/" + code_a, method="POST", headers=BROWSER)[0], 405)
+            self.assertEqual(d.tap("/fast-001", headers=BROWSER)[0], 302)
+            self.assertEqual(d.tap("/healthz")[0], 200)
+            self.assertEqual(d.stop(), 0)
+            self.assertIn("msg=stopped", d.stderr_text())
+
+            # Restart on the same data dir: links are still there, events continue.
+            d2 = Daemon(BINARY, data_dir=d.data_dir)
+            try:
+                d2.start()
+                status, headers, _ = d2.tap("/" + code_a, headers={"User-Agent": "WhatsApp/2.23"})
+                self.assertEqual(status, 302)
+                self.assertEqual(d2.stop(), 0)
+            finally:
+                d2.close()
+
+            events = tail(d.data_dir)
+            self.assertEqual(len(events), 9, events)  # healthz is not an event
+            self.assertEqual([e["seq"] for e in events], list(range(1, 10)))
+            first = events[0]
+            for field in ("node", "seq", "ts", "type", "code", "campaign", "variant", "recipient",
+                          "verdict", "reasons", "click_id", "ip", "ua", "status"):
+                self.assertIn(field, first)
+            self.assertEqual(first["node"], "it-node")
+            self.assertEqual((first["type"], first["code"], first["campaign"], first["variant"],
+                              first["recipient"], first["verdict"], first["status"]),
+                             ("click", code_a, "spring", "A", "r-1", "human", 302))
+            self.assertEqual(first["click_id"], q["smsclid"][0])
+            self.assertEqual(first["ip"], "127.0.0.1")
+            self.assertEqual(first["ua"], IPHONE)
+            by_code = {}
+            for e in events:
+                by_code.setdefault(e["code"], []).append(e)
+            self.assertEqual(by_code[code_b][1]["verdict"], "preview")  # the HEAD
+            self.assertIn("head_request", by_code[code_b][1]["reasons"])
+            self.assertEqual(by_code["nosuchcode"][0]["status"], 404)
+            self.assertEqual(by_code["fast-001"][0]["verdict"], "scanner")
+            self.assertIn("too_soon_after_send", by_code["fast-001"][0]["reasons"])
+            self.assertEqual(events[-1]["verdict"], "preview")  # WhatsApp after the restart
+            self.assertEqual(tail(d.data_dir, "--from", "9")[0]["seq"], 9)
+        finally:
+            d.close()
+
+    def test_bad_requests_get_4xx_and_change_nothing(self):
+        with Daemon(BINARY, extra_args=["--header-limit", "2048", "--header-timeout", "1"]) as d:
+            self.assertTrue(d.raw(b"GARBAGE\r\n\r\n").startswith(b"HTTP/1.1 400"))
+            self.assertTrue(d.raw(b"GET /x HTTP/1.1\r\nX-Big: " + b"a" * 4000 + b"\r\n\r\n")
+                            .startswith(b"HTTP/1.1 431"))
+            smuggle = (b"GET /x HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       b"0\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n")
+            resp = d.raw(smuggle)
+            self.assertTrue(resp.startswith(b"HTTP/1.1 4"), resp)
+            self.assertEqual(resp.count(b"HTTP/1.1"), 1)  # the connection closed after it
+            self.assertTrue(d.raw(b"GET /x HTTP/1.1\r\nX-A: a\r\n folded\r\n\r\n")
+                            .startswith(b"HTTP/1.1 400"))
+            # A slow header is cut off with 408 after the header timeout.
+            t0 = time.monotonic()
+            resp = d.raw(b"GET /x HTTP/1.1\r\nUser-Agent: slow", read_timeout=10)
+            self.assertTrue(resp.startswith(b"HTTP/1.1 408"), resp)
+            self.assertLess(time.monotonic() - t0, 5)
+            # Keep-alive with pipelining: two requests in one write, two answers.
+            both = d.raw(b"GET /healthz HTTP/1.1\r\n\r\nGET /nope0001 HTTP/1.1\r\n"
+                         b"Connection: close\r\n\r\n")
+            self.assertEqual(both.count(b"HTTP/1.1 200"), 1)
+            self.assertEqual(both.count(b"HTTP/1.1 404"), 1)
+            # Still serving.
+            self.assertEqual(d.tap("/healthz")[0], 200)
+            # Admin: bad JSON, unknown campaign, are 4xx and store nothing.
+            self.assertEqual(d.admin("POST", "/v1/campaigns", "{nope")[0], 400)
+            self.assertEqual(d.admin("POST", "/v1/links", '{"campaign":"ghost"}\n')[0], 400)
+            self.assertEqual(d.admin("GET", "/v1/campaigns/ghost")[0], 404)
+
+    def test_admin_token(self):
+        with Daemon(BINARY, env={"REDIRECTOR_ADMIN_TOKEN": "t0ken"}) as d:
+            self.assertEqual(d.admin("POST", "/v1/campaigns", json.dumps(CAMPAIGN))[0], 401)
+            self.assertEqual(d.admin("POST", "/v1/campaigns", json.dumps(CAMPAIGN), token="bad")[0], 401)
+            self.assertEqual(d.admin("POST", "/v1/campaigns", json.dumps(CAMPAIGN), token="t0ken")[0], 201)
+            self.assertEqual(d.admin("GET", "/healthz")[0], 200)
+            status, body = d.admin("GET", "/metrics", token="t0ken")
+            self.assertEqual(status, 200)
+            self.assertIn("redirector_requests_total", body)
+        r = subprocess.run([BINARY, "serve", "--admin-listen", "0.0.0.0:0", "--listen",
+                            "127.0.0.1:0", "--data-dir", "/nonexistent/never"],
+                           capture_output=True, text=True, timeout=30,
+                           env={k: v for k, v in os.environ.items() if k != "REDIRECTOR_ADMIN_TOKEN"})
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("token", r.stderr)
+
+    def test_bulk_100k_links_over_http(self):
+        with Daemon(BINARY) as d:
+            self.assertEqual(d.admin("POST", "/v1/campaigns", json.dumps(CAMPAIGN))[0], 201)
+            rows = links_ndjson({"campaign": "spring", "variant": "AB"[i % 2], "recipient": "r-%d" % i}
+                                for i in range(100000))
+            status, body = d.admin("POST", "/v1/links", rows, content_type="application/x-ndjson")
+            self.assertEqual(status, 201)
+            lines = body.splitlines()
+            self.assertEqual(len(lines), 100000)
+            code = json.loads(lines[-1])["code"]
+            self.assertEqual(d.tap("/" + code, headers=BROWSER)[0], 302)
+
+    def test_sigterm_loses_no_event(self):
+        with Daemon(BINARY, extra_args=["--demo"]) as d:
+            n = 300
+            for _ in range(n):
+                self.assertEqual(d.tap("/demo-a", headers=BROWSER)[0], 302)
+            self.assertEqual(d.stop(), 0)
+            self.assertEqual(len(tail(d.data_dir)), n)
+
+    def test_offline_import_then_serve(self):
+        with Daemon(BINARY) as d:
+            self.assertEqual(d.admin("POST", "/v1/campaigns", json.dumps(CAMPAIGN))[0], 201)
+            self.assertEqual(d.stop(), 0)
+            rows = links_ndjson([{"campaign": "spring", "recipient": "r-%d" % i} for i in range(1000)])
+            r = run_cli("links", "import", "-", "--data-dir", d.data_dir, stdin=rows)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            codes = r.stdout.split()
+            self.assertEqual(len(codes), 1000)
+            self.assertIn("imported 1000 links", r.stderr)
+            bad = run_cli("links", "import", "-", "--data-dir", d.data_dir,
+                          stdin=rows[:200] + '{"campaign":"nope"}\n')
+            self.assertNotEqual(bad.returncode, 0)
+            d2 = Daemon(BINARY, data_dir=d.data_dir)
+            try:
+                d2.start()
+                self.assertEqual(d2.tap("/" + codes[500], headers=BROWSER)[0], 302)
+                self.assertIn("links=1000", d2.stderr_text())
+            finally:
+                d2.close()
+
+    def test_classify_command_matches_the_contract(self):
+        lines = "\n".join([
+            json.dumps({"method": "GET", "ua": IPHONE, "headers": {"accept-language": "en-US"},
+                        "ip": "203.0.113.9", "seconds_since_sent": 3600}),
+            json.dumps({"method": "GET", "ua": "WhatsApp/2.23.20.0", "headers": {}}),
+            json.dumps({"method": "HEAD", "ua": IPHONE, "headers": {"accept": "*/*"}}),
+            "{broken",
+        ]) + "\n"
+        r = run_cli("classify", stdin=lines)
+        out = [json.loads(line) for line in r.stdout.splitlines()]
+        self.assertEqual(out[0], {"verdict": "human", "reasons": []})
+        self.assertEqual(out[1]["verdict"], "preview")
+        self.assertIn("ua_preview", out[1]["reasons"])
+        self.assertEqual(out[2]["verdict"], "preview")
+        self.assertIn("error", out[3])
+        self.assertEqual(r.returncode, 1)
+
+    def test_help_and_bad_flags(self):
+        for args in (["--help"], ["serve", "--help"], ["tail", "--help"], ["classify", "--help"],
+                     ["links", "import", "--help"]):
+            r = run_cli(*args)
+            self.assertEqual(r.returncode, 0, args)
+            self.assertIn("usage", r.stdout)
+        for args in (["serve", "--bogus"], ["serve", "--threads", "x"], ["tail"], ["frobnicate"],
+                     ["serve", "--sync", "sometimes"]):
+            r = run_cli(*args)
+            self.assertNotEqual(r.returncode, 0, args)
+            self.assertTrue(r.stderr.strip(), args)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    args, rest = parser.parse_known_args()
+    BINARY = os.path.abspath(args.binary)
+    unittest.main(argv=[sys.argv[0], "-v", *rest])
