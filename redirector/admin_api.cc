@@ -2,18 +2,17 @@
 
 #include <vector>
 
+#include <absl/strings/str_cat.h>
 #include <boost/json.hpp>
 
-#include <absl/strings/str_cat.h>
+#include "store/string_view.h"
 
 #include "redirector/json_model.h"
-#include "store/string_view.h"
 
 namespace redirector {
 
 using store::AV;
 namespace {
-
 
 AdminResponse Json(int status, std::string body) {
   AdminResponse r;

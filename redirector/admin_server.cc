@@ -1,11 +1,10 @@
 #include "redirector/admin_server.h"
 
+#include <absl/strings/str_cat.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <absl/strings/str_cat.h>
 
 namespace redirector {
 
@@ -35,10 +34,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(state_.options.max_body_bytes);
     parser_->header_limit(state_.options.header_limit);
     stream_.expires_after(std::chrono::seconds(state_.options.read_timeout_seconds));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
  private:

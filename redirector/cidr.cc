@@ -1,8 +1,8 @@
 #include "redirector/cidr.h"
 
-#include <arpa/inet.h>
-
 #include <cstring>
+
+#include <arpa/inet.h>
 
 namespace redirector {
 

@@ -1,22 +1,12 @@
 #include "redirector/classify.h"
 
+#include "redirector/ascii.h"
 #include "redirector/ua_tokens.h"
 
 namespace redirector {
 namespace {
 
 bool HasGroup(uint64_t groups, UaGroup g) { return (groups >> g) & 1; }
-
-// Header values are compared ASCII case-insensitively on their first token.
-bool StartsWithNoCase(std::string_view value, std::string_view prefix) {
-  if (value.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = value[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -52,8 +42,8 @@ Classification Classify(const HitFacts& hit, const ClassifierConfig& config) {
     v = Verdict::kPreview;
   } else if (reasons & (kReasonUaScanner | kReasonTooSoon)) {
     v = Verdict::kScanner;
-  } else if (reasons & (kReasonUaBot | kReasonUaEmpty | kReasonUaNotBrowser |
-                        kReasonNoBrowserHeaders)) {
+  } else if (reasons &
+             (kReasonUaBot | kReasonUaEmpty | kReasonUaNotBrowser | kReasonNoBrowserHeaders)) {
     v = Verdict::kBot;
   }
   return {v, reasons};

@@ -17,17 +17,17 @@ enum class Verdict : uint8_t { kHuman = 0, kPreview = 1, kScanner = 2, kBot = 3 
 
 // Reason bits. Names (ReasonName) are part of the event contract: add, never rename.
 enum Reason : uint32_t {
-  kReasonUaPreview = 1u << 0,      // user agent of a link previewer / unfurler
-  kReasonUaScanner = 1u << 1,      // user agent of a security or carrier link scanner
-  kReasonUaBot = 1u << 2,          // crawler, monitor, headless browser, HTTP library
-  kReasonUaEmpty = 1u << 3,        // no user agent at all
-  kReasonUaNotBrowser = 1u << 4,   // a user agent no browser sends
-  kReasonHeadRequest = 1u << 5,    // HEAD: fetches metadata, never a tap
-  kReasonPrefetch = 1u << 6,       // Purpose / Sec-Purpose / X-Moz: prefetch
-  kReasonPreviewHeader = 1u << 7,  // X-Purpose: preview (Safari Top Sites, FB in-app prefetch)
+  kReasonUaPreview = 1u << 0,         // user agent of a link previewer / unfurler
+  kReasonUaScanner = 1u << 1,         // user agent of a security or carrier link scanner
+  kReasonUaBot = 1u << 2,             // crawler, monitor, headless browser, HTTP library
+  kReasonUaEmpty = 1u << 3,           // no user agent at all
+  kReasonUaNotBrowser = 1u << 4,      // a user agent no browser sends
+  kReasonHeadRequest = 1u << 5,       // HEAD: fetches metadata, never a tap
+  kReasonPrefetch = 1u << 6,          // Purpose / Sec-Purpose / X-Moz: prefetch
+  kReasonPreviewHeader = 1u << 7,     // X-Purpose: preview (Safari Top Sites, FB in-app prefetch)
   kReasonNoBrowserHeaders = 1u << 8,  // neither Accept nor Accept-Language
-  kReasonTooSoon = 1u << 9,        // within the threshold after the message was sent
-  kReasonInApp = 1u << 10,         // an in-app browser (a person), informational
+  kReasonTooSoon = 1u << 9,           // within the threshold after the message was sent
+  kReasonInApp = 1u << 10,            // an in-app browser (a person), informational
 };
 inline constexpr int kReasonCount = 11;
 
@@ -39,10 +39,10 @@ struct HitFacts {
   std::string_view user_agent;
   bool has_accept = false;
   bool has_accept_language = false;
-  std::string_view purpose;      // Purpose
-  std::string_view sec_purpose;  // Sec-Purpose
-  std::string_view x_purpose;    // X-Purpose
-  std::string_view x_moz;        // X-Moz
+  std::string_view purpose;         // Purpose
+  std::string_view sec_purpose;     // Sec-Purpose
+  std::string_view x_purpose;       // X-Purpose
+  std::string_view x_moz;           // X-Moz
   int64_t seconds_since_sent = -1;  // -1: unknown (no sent time, or the clock is behind)
 };
 

@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "redirector/ascii.h"
 #include "redirector/classify.h"
 #include "redirector/commands.h"
 #include "redirector/flags.h"
@@ -16,14 +17,6 @@
 namespace redirector {
 namespace json = boost::json;
 namespace {
-
-std::string Lower(json::string_view s) {
-  std::string out(s.data(), s.size());
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // Classifies one line; returns the output line or an error message.
 bool ClassifyLine(const std::string& line, const ClassifierConfig& config, std::string* out) {
@@ -52,7 +45,8 @@ bool ClassifyLine(const std::string& line, const ClassifierConfig& config, std::
       if (!value.is_object()) return *out = "headers must be an object", false;
       for (const auto& [hk, hv] : value.as_object()) {
         if (!hv.is_string()) return *out = "header values must be strings", false;
-        std::string name = Lower(hk);
+        std::string name(hk.data(), hk.size());
+        for (char& ch : name) ch = AsciiLower(ch);
         std::string val(hv.as_string().c_str());
         if (name == "accept") hit.has_accept = true;
         if (name == "accept-language") hit.has_accept_language = true;
@@ -69,7 +63,7 @@ bool ClassifyLine(const std::string& line, const ClassifierConfig& config, std::
       return false;
     }
   }
-  hit.method = method == "GET" ? HttpMethod::kGet
+  hit.method = method == "GET"    ? HttpMethod::kGet
                : method == "HEAD" ? HttpMethod::kHead
                                   : HttpMethod::kOther;
   hit.user_agent = ua;
@@ -79,7 +73,8 @@ bool ClassifyLine(const std::string& line, const ClassifierConfig& config, std::
   hit.x_moz = x_moz;
   Classification c = Classify(hit, config);
   json::object result;
-  result["verdict"] = json::string_view(VerdictName(c.verdict).data(), VerdictName(c.verdict).size());
+  result["verdict"] =
+      json::string_view(VerdictName(c.verdict).data(), VerdictName(c.verdict).size());
   json::array reasons;
   for (int i = 0; i < kReasonCount; ++i) {
     auto bit = static_cast<Reason>(1u << i);
@@ -98,14 +93,7 @@ int ClassifyMain(int argc, char** argv) {
   int64_t too_soon = ClassifierConfig().too_soon_seconds;
   Flags flags("redirector classify < requests.ndjson");
   flags.Int("too-soon-seconds", &too_soon, "a hit this soon after the send is a scanner (5)");
-  if (auto s = flags.Parse(argc, argv, 2); !s.ok()) {
-    std::fprintf(stderr, "redirector classify: %s\n", std::string(s.message()).c_str());
-    return 2;
-  }
-  if (flags.help()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return 0;
-  }
+  if (auto exit = ParseCommandLine(flags, argc, argv, 2, "redirector classify")) return *exit;
   ClassifierConfig config;
   config.too_soon_seconds = too_soon;
   std::ios::sync_with_stdio(false);

@@ -27,8 +27,8 @@ ClickIdGenerator::ClickIdGenerator(std::string_view node_id, int64_t start_unix_
 }
 
 void ClickIdGenerator::Next(char* out) {
-  Uint128 v = (static_cast<Uint128>(hi_) << 64) |
-                        (lo_base_ | (counter_++ & ((uint64_t{1} << 56) - 1)));
+  Uint128 v =
+      (static_cast<Uint128>(hi_) << 64) | (lo_base_ | (counter_++ & ((uint64_t{1} << 56) - 1)));
   for (size_t i = kClickIdLength; i-- > 0;) {
     out[i] = kBase62[static_cast<unsigned>(v % 62)];
     v /= 62;

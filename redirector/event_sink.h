@@ -18,6 +18,7 @@
 
 #include "store/event.h"
 #include "store/log_writer.h"
+
 #include "redirector/hit_record.h"
 #include "redirector/spsc_ring.h"
 

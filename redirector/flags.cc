@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 #include <absl/strings/str_cat.h>
+
 #include "store/string_view.h"
 
 namespace redirector {
@@ -99,6 +101,19 @@ std::string Flags::Usage() const {
   }
   absl::StrAppend(&out, "  --help                     this text\n");
   return out;
+}
+
+std::optional<int> ParseCommandLine(Flags& flags, int argc, char** argv, int first,
+                                    const char* command) {
+  if (auto s = flags.Parse(argc, argv, first); !s.ok()) {
+    std::fprintf(stderr, "%s: %s\n", command, std::string(s.message()).c_str());
+    return 2;
+  }
+  if (flags.help()) {
+    std::fputs(flags.Usage().c_str(), stdout);
+    return 0;
+  }
+  return std::nullopt;
 }
 
 }  // namespace redirector

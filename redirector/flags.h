@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,5 +52,10 @@ class Flags {
   size_t max_positional_ = 0;
   bool help_ = false;
 };
+
+// Parses a subcommand's flags. Returns the exit code when the command should stop here: 0 after
+// printing --help to stdout, 2 after printing "COMMAND: error" to stderr; nullopt to go on.
+std::optional<int> ParseCommandLine(Flags& flags, int argc, char** argv, int first,
+                                    const char* command);
 
 }  // namespace redirector

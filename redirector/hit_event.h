@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "store/event.h"
+
 #include "redirector/hit_record.h"
 
 namespace redirector {

@@ -19,7 +19,7 @@ struct HitRecord {
 
   int64_t ts_us = 0;
   int64_t seconds_since_sent = -1;
-  const store::LinkEntry* link = nullptr;    // null for unknown codes
+  const store::LinkEntry* link = nullptr;     // null for unknown codes
   const store::Campaign* campaign = nullptr;  // null for unknown codes
   uint32_t reasons = 0;
   uint16_t status = 0;

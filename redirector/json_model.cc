@@ -1,9 +1,9 @@
 #include "redirector/json_model.h"
 
-#include <boost/json.hpp>
-
 #include <absl/strings/str_cat.h>
 #include <absl/time/time.h>
+#include <boost/json.hpp>
+
 #include "store/string_view.h"
 
 namespace redirector {
@@ -12,7 +12,6 @@ using store::AV;
 namespace json = boost::json;
 
 namespace {
-
 
 absl::StatusOr<json::object> ParseObject(std::string_view text) {
   json::error_code ec;
@@ -96,8 +95,7 @@ absl::StatusOr<store::Campaign> CampaignFromJson(std::string_view text) {
           store::Variant var;
           var.name.assign(vk.data(), vk.size());
           if (!vv.is_null()) {
-            if (s = GetString(vv, absl::StrCat("variants.", var.name), &var.destination);
-                !s.ok()) {
+            if (s = GetString(vv, absl::StrCat("variants.", var.name), &var.destination); !s.ok()) {
               break;
             }
           }
@@ -183,8 +181,8 @@ std::string LinkToJson(const store::Link& l, std::string_view url) {
   o["campaign"] = l.campaign;
   o["variant"] = l.variant.empty() ? json::value(nullptr) : json::value(l.variant);
   o["recipient"] = l.recipient;
-  o["sent_at"] = l.sent_at > 0 ? json::value(FormatTimeMicros(l.sent_at * 1000000))
-                               : json::value(nullptr);
+  o["sent_at"] =
+      l.sent_at > 0 ? json::value(FormatTimeMicros(l.sent_at * 1000000)) : json::value(nullptr);
   o["expires_at"] = l.expires_at > 0 ? json::value(FormatTimeMicros(l.expires_at * 1000000))
                                      : json::value(nullptr);
   o["destination"] = l.destination.empty() ? json::value(nullptr) : json::value(l.destination);

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "store/link_table.h"
+
 #include "redirector/commands.h"
 #include "redirector/flags.h"
 #include "redirector/json_model.h"
@@ -20,14 +21,7 @@ int LinksImportMain(int argc, char** argv) {
   Flags flags("redirector links import FILE|- --data-dir DIR");
   flags.String("data-dir", &data_dir, "data directory (the daemon must not be running on it)");
   flags.AllowPositional(&positional, 1);
-  if (auto s = flags.Parse(argc, argv, 3); !s.ok()) {
-    std::fprintf(stderr, "redirector links import: %s\n", std::string(s.message()).c_str());
-    return 2;
-  }
-  if (flags.help()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return 0;
-  }
+  if (auto exit = ParseCommandLine(flags, argc, argv, 3, "redirector links import")) return *exit;
   if (data_dir.empty() || positional.size() != 1) {
     std::fputs("redirector links import: need FILE (or -) and --data-dir DIR\n", stderr);
     return 2;

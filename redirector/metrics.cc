@@ -3,6 +3,7 @@
 #include <absl/strings/str_cat.h>
 
 #include "store/string_view.h"
+
 #include "redirector/classify.h"
 
 namespace redirector {
@@ -27,7 +28,8 @@ std::string RenderMetrics(const MetricsSnapshot& m) {
   Header(&out, "redirector_clicks_total", "counter", "Hits by classifier verdict.");
   for (int i = 0; i < 4; ++i) {
     absl::StrAppend(&out, "redirector_clicks_total{verdict=\"",
-                    store::AV(VerdictName(static_cast<Verdict>(i))), "\"} ", m.server.verdicts[i], "\n");
+                    store::AV(VerdictName(static_cast<Verdict>(i))), "\"} ", m.server.verdicts[i],
+                    "\n");
   }
   Header(&out, "redirector_connections", "gauge", "Open public connections.");
   absl::StrAppend(&out, "redirector_connections ", m.server.connections, "\n");
@@ -43,15 +45,14 @@ std::string RenderMetrics(const MetricsSnapshot& m) {
   absl::StrAppend(&out, "redirector_event_log_appended_total ", m.events_appended, "\n");
   Header(&out, "redirector_event_log_dropped_total", "counter",
          "Events not logged: shed at a full hand-off ring, or lost to a failed write.");
-  absl::StrAppend(&out, "redirector_event_log_dropped_total ",
-                  m.server.events_shed + m.events_lost, "\n");
+  absl::StrAppend(&out, "redirector_event_log_dropped_total ", m.server.events_shed + m.events_lost,
+                  "\n");
   Header(&out, "redirector_event_log_write_failures_total", "counter",
          "Failed event-log writes or syncs.");
-  absl::StrAppend(&out, "redirector_event_log_write_failures_total ", m.event_write_failures,
-                  "\n");
+  absl::StrAppend(&out, "redirector_event_log_write_failures_total ", m.event_write_failures, "\n");
   Header(&out, "redirector_build_info", "gauge", "Build information.");
-  absl::StrAppend(&out, "redirector_build_info{version=\"0.1.0\",classifier=\"",
-                  kClassifierVersion, "\"} 1\n");
+  absl::StrAppend(&out, "redirector_build_info{version=\"0.1.0\",classifier=\"", kClassifierVersion,
+                  "\"} 1\n");
   return out;
 }
 

@@ -1,24 +1,23 @@
 #include "redirector/public_server.h"
 
-#include <sys/socket.h>
-#include <time.h>
-
 #include <cstring>
 #include <optional>
 
-#include <boost/asio/ip/tcp.hpp>
+#include <absl/strings/str_cat.h>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
-
-#include <absl/strings/str_cat.h>
 
 #include "redirector/log_line.h"
 #include "redirector/redirect_url.h"
 #include "redirector/request_parser.h"
 #include "redirector/response_writer.h"
 #include "redirector/tap.h"
+
+#include <sys/socket.h>
+#include <time.h>
 
 namespace redirector {
 
@@ -155,10 +154,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     socket_.set_option(tcp::no_delay(true), ec);
     tcp::endpoint peer = socket_.remote_endpoint(ec);
     if (!ec) {
-      std::string ip = peer.address().is_v6() && peer.address().to_v6().is_v4_mapped()
-                           ? net::ip::make_address_v4(net::ip::v4_mapped, peer.address().to_v6())
-                                 .to_string()
-                           : peer.address().to_string();
+      std::string ip =
+          peer.address().is_v6() && peer.address().to_v6().is_v4_mapped()
+              ? net::ip::make_address_v4(net::ip::v4_mapped, peer.address().to_v6()).to_string()
+              : peer.address().to_string();
       HitRecord::Copy(ip, peer_ip_, &peer_ip_len_);
       if (auto parsed = ParseIp(ip)) {
         peer_trusted_ = AnyContains(w_.options_.trusted_proxies, *parsed);
@@ -174,8 +173,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Sweep: closes the connection if it overstayed a timeout. Returns true if it did.
   bool SweepCheck(int64_t now_ms) {
     if (writing_) return false;
-    if (in_len_ > 0 &&
-        now_ms - request_start_ms_ > w_.options_.header_timeout.count() * 1000) {
+    if (in_len_ > 0 && now_ms - request_start_ms_ > w_.options_.header_timeout.count() * 1000) {
       Fail(408);
       return true;
     }
@@ -403,8 +401,7 @@ absl::Status PublicServer::Worker::Bind(const tcp::endpoint& ep) {
   if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) {
     int one = 1;
-    if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) !=
-        0) {
+    if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
       ec = error_code(errno, boost::system::system_category());
     }
   }

@@ -25,6 +25,7 @@
 #include <absl/status/status.h>
 
 #include "store/link_table.h"
+
 #include "redirector/cidr.h"
 #include "redirector/classify.h"
 #include "redirector/event_sink.h"

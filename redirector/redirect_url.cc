@@ -8,8 +8,8 @@ namespace {
 constexpr size_t kOverflow = static_cast<size_t>(-1);
 
 bool IsUnreserved(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
 }
 
 size_t Append(std::string_view s, std::span<char> out, size_t pos) {
@@ -72,9 +72,9 @@ size_t BuildLocation(std::string_view destination, const store::Campaign& campai
 
   size_t pos = Append(base, out, 0);
   // The separator before the next parameter: none needed after a bare '?' or a trailing '&'.
-  std::string_view sep = q == std::string_view::npos ? "?"
+  std::string_view sep = q == std::string_view::npos              ? "?"
                          : (query.empty() || query.back() == '&') ? ""
-                                                                    : "&";
+                                                                  : "&";
   for (const auto& [key, value] : campaign.utm) {
     if (HasKey(query, "utm_", key)) continue;
     pos = Append(sep, out, pos);

@@ -2,20 +2,12 @@
 
 #include <boost/beast/http/error.hpp>
 
+#include "redirector/ascii.h"
+
 namespace redirector {
 namespace {
 
 std::string_view SV(boost::beast::string_view s) { return {s.data(), s.size()}; }
-
-bool EqualsNoCase(boost::beast::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -64,15 +56,15 @@ void RequestParser::on_field_impl(field name, string_view name_string, string_vi
       facts_.has_accept_language = true;
       return;
     case field::unknown:
-      if (EqualsNoCase(name_string, "x-forwarded-for")) {
+      if (EqualsNoCase(SV(name_string), "x-forwarded-for")) {
         facts_.x_forwarded_for = SV(value);
-      } else if (EqualsNoCase(name_string, "purpose")) {
+      } else if (EqualsNoCase(SV(name_string), "purpose")) {
         facts_.purpose = SV(value);
-      } else if (EqualsNoCase(name_string, "sec-purpose")) {
+      } else if (EqualsNoCase(SV(name_string), "sec-purpose")) {
         facts_.sec_purpose = SV(value);
-      } else if (EqualsNoCase(name_string, "x-purpose")) {
+      } else if (EqualsNoCase(SV(name_string), "x-purpose")) {
         facts_.x_purpose = SV(value);
-      } else if (EqualsNoCase(name_string, "x-moz")) {
+      } else if (EqualsNoCase(SV(name_string), "x-moz")) {
         facts_.x_moz = SV(value);
       }
       return;

@@ -3,9 +3,10 @@
 // path reads (RequestFacts) instead of building a header map, so parsing allocates nothing.
 // Feed it one contiguous buffer (put()); the views point into that buffer.
 //
-// The parser refuses obsolete line folding (RFC 9112 allows a 400) and bodies (a GET or HEAD for a code has none): any Content-Length above 0 or
-// chunked body ends the request with an error, as do headers over the configured limit.
-// One parser per request: construct a fresh one (e.g. std::optional::emplace) for the next.
+// The parser refuses obsolete line folding (RFC 9112 allows a 400) and bodies (a GET or HEAD for a
+// code has none): any Content-Length above 0 or chunked body ends the request with an error, as do
+// headers over the configured limit. One parser per request: construct a fresh one (e.g.
+// std::optional::emplace) for the next.
 
 #include <cstdint>
 
@@ -38,10 +39,8 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   void on_body_init_impl(boost::optional<std::uint64_t> const& content_length,
                          error_code& ec) override;
   std::size_t on_body_impl(string_view body, error_code& ec) override;
-  void on_chunk_header_impl(std::uint64_t size, string_view extensions,
-                            error_code& ec) override;
-  std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body,
-                                 error_code& ec) override;
+  void on_chunk_header_impl(std::uint64_t size, string_view extensions, error_code& ec) override;
+  std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body, error_code& ec) override;
   void on_finish_impl(error_code& ec) override;
 
   RequestFacts facts_;

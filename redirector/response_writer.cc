@@ -111,8 +111,7 @@ size_t WriteTapResponse(const TapOutcome& outcome, bool head, bool keep_alive,
   return pos == kOverflow ? 0 : pos;
 }
 
-size_t WriteErrorResponse(uint16_t status, std::string_view date, std::span<char> out,
-                          size_t pos) {
+size_t WriteErrorResponse(uint16_t status, std::string_view date, std::span<char> out, size_t pos) {
   pos = Common(status, BodyFor(status), false, false, date, out, pos);
   return pos == kOverflow ? 0 : pos;
 }

@@ -31,7 +31,6 @@ size_t WriteTapResponse(const TapOutcome& outcome, bool head, bool keep_alive,
 
 // A bare error response (400, 408, 431, 503) before any request could be parsed; it always
 // closes the connection.
-size_t WriteErrorResponse(uint16_t status, std::string_view date, std::span<char> out,
-                          size_t pos);
+size_t WriteErrorResponse(uint16_t status, std::string_view date, std::span<char> out, size_t pos);
 
 }  // namespace redirector

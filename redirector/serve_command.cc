@@ -1,8 +1,5 @@
 // `redirector serve`: wires the link table, event log, public and admin listeners together,
 // then waits for SIGTERM/SIGINT and shuts down gracefully (drain, flush, sync, exit 0).
-#include <signal.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -12,6 +9,7 @@
 
 #include "store/link_table.h"
 #include "store/log_writer.h"
+
 #include "redirector/admin_server.h"
 #include "redirector/commands.h"
 #include "redirector/event_sink.h"
@@ -20,6 +18,9 @@
 #include "redirector/metrics.h"
 #include "redirector/public_server.h"
 #include "redirector/serve_options.h"
+
+#include <signal.h>
+#include <unistd.h>
 
 namespace redirector {
 namespace {
@@ -49,11 +50,7 @@ int ServeMain(int argc, char** argv) {
   ServeOptions o;
   Flags flags("redirector serve [flags]");
   DefineServeFlags(&flags, &o);
-  if (auto s = flags.Parse(argc, argv, 2); !s.ok()) return Fail(s);
-  if (flags.help()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return 0;
-  }
+  if (auto exit = ParseCommandLine(flags, argc, argv, 2, "redirector serve")) return *exit;
   auto resolved = ResolveServeOptions(o, std::getenv("REDIRECTOR_ADMIN_TOKEN"));
   if (!resolved.ok()) return Fail(resolved.status());
   ResolvedServeOptions& r = *resolved;
@@ -70,9 +67,9 @@ int ServeMain(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   auto table = store::LinkTable::Open(r.data_dir + "/links");
   if (!table.ok()) return Fail(table.status());
-  auto load_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::steady_clock::now() - t0)
-                     .count();
+  auto load_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   LogLine("info", "links_loaded",
           {{"links", std::to_string((*table)->link_count())},
            {"campaigns", std::to_string((*table)->campaign_count())},
@@ -87,8 +84,10 @@ int ServeMain(int argc, char** argv) {
   auto writer = store::log::LogWriter::Open(
       r.log, [](const std::string& path, uint64_t offset, uint64_t bytes, std::string_view why) {
         LogLine("error", "event_log_corruption",
-                {{"segment", path}, {"offset", std::to_string(offset)},
-                 {"bytes", std::to_string(bytes)}, {"reason", std::string(why)}});
+                {{"segment", path},
+                 {"offset", std::to_string(offset)},
+                 {"bytes", std::to_string(bytes)},
+                 {"reason", std::string(why)}});
       });
   if (!writer.ok()) return Fail(writer.status());
   if ((*writer)->recovered_truncated_bytes() > 0) {
@@ -102,9 +101,9 @@ int ServeMain(int argc, char** argv) {
   AdminContext admin_ctx;
   admin_ctx.table = table->get();
   admin_ctx.token = r.admin_token;
-  admin_ctx.public_url =
-      r.public_url.empty() ? absl::StrCat("http://", r.server.host, ":", server.port())
-                           : r.public_url;
+  admin_ctx.public_url = r.public_url.empty()
+                             ? absl::StrCat("http://", r.server.host, ":", server.port())
+                             : r.public_url;
   std::string public_url = admin_ctx.public_url;
   store::LinkTable* table_ptr = table->get();
   admin_ctx.metrics = [&server, &sink, table_ptr] {
@@ -130,8 +129,8 @@ int ServeMain(int argc, char** argv) {
            {"node", r.server.node_id},
            {"data_dir", r.data_dir}});
   if (o.demo) {
-    std::printf("demo campaign ready; tap one of:\n  %s/demo-a\n  %s/demo-b\n",
-                public_url.c_str(), public_url.c_str());
+    std::printf("demo campaign ready; tap one of:\n  %s/demo-a\n  %s/demo-b\n", public_url.c_str(),
+                public_url.c_str());
     std::printf("then watch its event: build/bin/redirector tail --data-dir %s\n",
                 r.data_dir.c_str());
     std::fflush(stdout);
@@ -150,8 +149,9 @@ int ServeMain(int argc, char** argv) {
   server.Shutdown();
   admin.Stop();
   sink.Stop();
-  LogLine("info", "stopped", {{"events_appended", std::to_string(sink.appended())},
-                              {"events_lost", std::to_string(sink.lost())}});
+  LogLine("info", "stopped",
+          {{"events_appended", std::to_string(sink.appended())},
+           {"events_lost", std::to_string(sink.lost())}});
   return 0;
 }
 

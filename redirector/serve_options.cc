@@ -1,7 +1,5 @@
 #include "redirector/serve_options.h"
 
-#include <unistd.h>
-
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -9,14 +7,16 @@
 
 #include <absl/strings/str_cat.h>
 
-#include "redirector/cidr.h"
 #include "store/string_view.h"
+
+#include "redirector/cidr.h"
+
+#include <unistd.h>
 
 namespace redirector {
 
 using store::AV;
 namespace {
-
 
 absl::Status Range(std::string_view flag, int64_t v, int64_t lo, int64_t hi) {
   if (v < lo || v > hi) {
@@ -136,7 +136,8 @@ absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
     std::stringstream ss;
     ss << in.rdbuf();
     r.admin_token = ss.str();
-    while (!r.admin_token.empty() && std::isspace(static_cast<unsigned char>(r.admin_token.back()))) {
+    while (!r.admin_token.empty() &&
+           std::isspace(static_cast<unsigned char>(r.admin_token.back()))) {
       r.admin_token.pop_back();
     }
     if (r.admin_token.empty()) {

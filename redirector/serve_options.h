@@ -10,6 +10,7 @@
 #include <absl/status/statusor.h>
 
 #include "store/log_writer.h"
+
 #include "redirector/admin_server.h"
 #include "redirector/event_sink.h"
 #include "redirector/flags.h"

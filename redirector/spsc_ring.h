@@ -31,7 +31,9 @@ class SpscRing {
     return &slots_[head & mask_];
   }
   // Producer: publishes the slot returned by Reserve().
-  void Commit() { head_.store(head_.load(std::memory_order_relaxed) + 1, std::memory_order_release); }
+  void Commit() {
+    head_.store(head_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
 
   // Consumer: the oldest slot, or nullptr when empty.
   const T* Front() {

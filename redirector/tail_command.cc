@@ -6,6 +6,7 @@
 
 #include "store/event.h"
 #include "store/log_reader.h"
+
 #include "redirector/commands.h"
 #include "redirector/flags.h"
 #include "redirector/json_model.h"
@@ -20,14 +21,7 @@ int TailMain(int argc, char** argv) {
   flags.String("data-dir", &data_dir, "data directory of the daemon");
   flags.Int("from", &from, "first sequence number to print (default 1)");
   flags.Bool("follow", &follow, "keep printing new events as they are written");
-  if (auto s = flags.Parse(argc, argv, 2); !s.ok()) {
-    std::fprintf(stderr, "redirector tail: %s\n", std::string(s.message()).c_str());
-    return 2;
-  }
-  if (flags.help()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return 0;
-  }
+  if (auto exit = ParseCommandLine(flags, argc, argv, 2, "redirector tail")) return *exit;
   if (data_dir.empty()) {
     std::fputs("redirector tail: --data-dir is required\n", stderr);
     return 2;
@@ -39,10 +33,10 @@ int TailMain(int argc, char** argv) {
   store::log::LogReader reader(
       data_dir + "/events", static_cast<uint64_t>(from),
       [](const std::string& path, uint64_t offset, uint64_t bytes, std::string_view why) {
-        std::fprintf(stderr, "redirector tail: corruption in %s at offset %llu: %.*s (%llu bytes skipped)\n",
-                     path.c_str(), static_cast<unsigned long long>(offset),
-                     static_cast<int>(why.size()), why.data(),
-                     static_cast<unsigned long long>(bytes));
+        std::fprintf(
+            stderr, "redirector tail: corruption in %s at offset %llu: %.*s (%llu bytes skipped)\n",
+            path.c_str(), static_cast<unsigned long long>(offset), static_cast<int>(why.size()),
+            why.data(), static_cast<unsigned long long>(bytes));
       });
   for (;;) {
     store::log::RecordView r;

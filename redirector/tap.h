@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "store/link_table.h"
+
 #include "redirector/classify.h"
 #include "redirector/click_id.h"
 #include "redirector/request_facts.h"

@@ -3,19 +3,16 @@
 #include <cassert>
 #include <deque>
 
+#include "redirector/ascii.h"
+
 namespace redirector {
-namespace {
-unsigned char Lower(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c - 'A' + 'a') : c;
-}
-}  // namespace
 
 TokenMatcher::TokenMatcher(const std::vector<Token>& tokens) {
   // Byte classes: every byte that appears in a token gets its own class (case folded); all
   // others share class 0. Keeps the DFA small.
   for (const Token& t : tokens) {
     for (char ch : t.text) {
-      unsigned char c = Lower(static_cast<unsigned char>(ch));
+      unsigned char c = static_cast<unsigned char>(AsciiLower(ch));
       if (byte_class_[c] == 0) {
         assert(num_classes_ < 255);
         byte_class_[c] = static_cast<uint8_t>(num_classes_++);

@@ -1,8 +1,8 @@
 #include "store/code_generator.h"
 
-#include <sys/random.h>
-
 #include <cerrno>
+
+#include <sys/random.h>
 
 namespace store {
 namespace {

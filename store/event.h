@@ -33,7 +33,7 @@ struct Event {
   std::string method;
   std::string ip;
   std::string ua;
-  uint16_t status = 0;  // HTTP status answered
+  uint16_t status = 0;              // HTTP status answered
   int64_t seconds_since_sent = -1;  // -1: the link has no sent time
   // Conversions.
   std::string kind;

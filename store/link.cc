@@ -11,7 +11,6 @@ namespace {
 constexpr uint8_t kCampaignFormat = 1;
 constexpr uint8_t kLinkFormat = 1;
 
-
 bool IsUtmKeyChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
@@ -26,8 +25,8 @@ bool GetTimestamp(std::string_view* in, int64_t* out) {
 }  // namespace
 
 bool IsCodeChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
 }
 
 absl::Status ValidateId(std::string_view what, std::string_view id, size_t max_len) {
@@ -46,8 +45,8 @@ absl::Status ValidateId(std::string_view what, std::string_view id, size_t max_l
 
 absl::Status ValidateCode(std::string_view code) {
   if (code.size() < kMinCodeLength || code.size() > kMaxCodeLength) {
-    return absl::InvalidArgumentError(absl::StrCat("code must be ", kMinCodeLength, " to ",
-                                                   kMaxCodeLength, " characters"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("code must be ", kMinCodeLength, " to ", kMaxCodeLength, " characters"));
   }
   return ValidateId("code", code, kMaxCodeLength);
 }
@@ -219,8 +218,7 @@ std::optional<Link> DecodeLink(std::string_view code, std::string_view in) {
   if (!GetByte(&in, &format) || format != kLinkFormat || !GetByte(&in, &flags) || flags > 1 ||
       !GetLengthPrefixed(&in, &l.campaign) || !GetLengthPrefixed(&in, &l.variant) ||
       !GetLengthPrefixed(&in, &l.recipient) || !GetTimestamp(&in, &l.sent_at) ||
-      !GetTimestamp(&in, &l.expires_at) || !GetLengthPrefixed(&in, &l.destination) ||
-      !in.empty()) {
+      !GetTimestamp(&in, &l.expires_at) || !GetLengthPrefixed(&in, &l.destination) || !in.empty()) {
     return std::nullopt;
   }
   l.disabled = flags == 1;

@@ -2,12 +2,11 @@
 
 #include <filesystem>
 
+#include <absl/container/flat_hash_set.h>
+#include <absl/strings/str_cat.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
-
-#include <absl/container/flat_hash_set.h>
-#include <absl/strings/str_cat.h>
 
 #include "store/rocks_status.h"
 #include "store/status_macros.h"
@@ -24,7 +23,6 @@ std::string Key(std::string_view prefix, std::string_view id) {
   k.append(id);
   return k;
 }
-
 
 }  // namespace
 
@@ -62,7 +60,8 @@ absl::Status LinkTable::Load() {
       return absl::DataLossError(
           absl::StrCat("link database: campaign record ", it->key().ToString(), " is corrupt"));
     }
-    if (campaigns_.Put(std::move(*c)) < 0) return absl::ResourceExhaustedError("too many campaigns");
+    if (campaigns_.Put(std::move(*c)) < 0)
+      return absl::ResourceExhaustedError("too many campaigns");
   }
   uint64_t estimate = 0;
   db_->GetIntProperty("rocksdb.estimate-num-keys", &estimate);
@@ -125,16 +124,16 @@ absl::Status LinkTable::PutCampaign(Campaign c, bool create) {
     }
     for (size_t i = 0; i < old->variants.size(); ++i) {
       if (c.variants[i].name != old->variants[i].name) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "variant ", old->variants[i].name, " must stay at position ", i + 1,
-            ": links refer to variants by position"));
+        return absl::InvalidArgumentError(absl::StrCat("variant ", old->variants[i].name,
+                                                       " must stay at position ", i + 1,
+                                                       ": links refer to variants by position"));
       }
     }
   }
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  RETURN_IF_ERROR(FromRocks(db_->Put(wo, Key(kCampaignPrefix, c.id), EncodeCampaign(c)),
-                            "writing campaign"));
+  RETURN_IF_ERROR(
+      FromRocks(db_->Put(wo, Key(kCampaignPrefix, c.id), EncodeCampaign(c)), "writing campaign"));
   if (campaigns_.Put(std::move(c)) < 0) return absl::ResourceExhaustedError("too many campaigns");
   return absl::OkStatus();
 }
@@ -176,7 +175,8 @@ absl::Status LinkTable::CreateLinks(std::vector<Link>* links) {
       ASSIGN_OR_RETURN(std::string code, codes_.Next());
       if (links_.Find(code) == nullptr && !batch_codes.contains(code)) l.code = std::move(code);
     }
-    if (auto s = ValidateLink(l); !s.ok()) return fail(std::string_view(s.message().data(), s.message().size()));
+    if (auto s = ValidateLink(l); !s.ok())
+      return fail(std::string_view(s.message().data(), s.message().size()));
     if (!generated && (links_.Find(l.code) != nullptr || batch_codes.contains(l.code))) {
       return absl::AlreadyExistsError(
           absl::StrCat("link ", i + 1, ": code ", l.code, " is already taken"));

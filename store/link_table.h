@@ -44,9 +44,7 @@ class LinkTable {
 
   // --- The redirect path: any thread, no lock, no allocation. ---
   const LinkEntry* Find(std::string_view code) const { return links_.Find(code); }
-  const Campaign* CampaignOf(const LinkEntry& e) const {
-    return campaigns_.Get(e.campaign_slot());
-  }
+  const Campaign* CampaignOf(const LinkEntry& e) const { return campaigns_.Get(e.campaign_slot()); }
 
   // --- Writers: any thread, serialized internally. ---
   // AlreadyExists if the id is taken.

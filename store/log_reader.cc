@@ -1,8 +1,5 @@
 #include "store/log_reader.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 
@@ -10,6 +7,9 @@
 
 #include "store/coding.h"
 #include "store/segment_name.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace store::log {
 

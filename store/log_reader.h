@@ -50,9 +50,9 @@ class SegmentReader {
   int fd_;
   std::string path_;
   Reporter reporter_;
-  std::string buf_;     // file bytes [base_, base_ + buf_.size())
-  uint64_t base_ = 0;   // file offset of buf_[0]
-  size_t pos_ = 0;      // parse position within buf_
+  std::string buf_;    // file bytes [base_, base_ + buf_.size())
+  uint64_t base_ = 0;  // file offset of buf_[0]
+  size_t pos_ = 0;     // parse position within buf_
   uint64_t valid_end_ = 0;
   bool header_ok_ = false;
 };

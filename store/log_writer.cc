@@ -1,9 +1,5 @@
 #include "store/log_writer.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -14,6 +10,10 @@
 #include "store/log_record.h"
 #include "store/segment_name.h"
 #include "store/status_macros.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace store::log {
 namespace {
@@ -140,8 +140,8 @@ uint64_t LogWriter::Add(RecordType type, uint8_t version, std::string_view paylo
 absl::Status LogWriter::Flush() {
   if (buffer_.empty()) return absl::OkStatus();
   absl::Status s;
-  if (fd_ < 0 || (file_size_ > kSegmentHeaderSize &&
-                  file_size_ + buffer_.size() > options_.segment_bytes)) {
+  if (fd_ < 0 ||
+      (file_size_ > kSegmentHeaderSize && file_size_ + buffer_.size() > options_.segment_bytes)) {
     s = CloseSegment();
     if (s.ok()) s = StartSegment(buffer_first_seq_);
   }

@@ -1,15 +1,14 @@
 #include "store/rocks_status.h"
 
-#include <rocksdb/status.h>
-
 #include <absl/strings/str_cat.h>
+#include <rocksdb/status.h>
 
 namespace store {
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   if (s.ok()) return absl::OkStatus();
-  std::string msg = absl::StrCat(absl::string_view(context.data(), context.size()), ": ",
-                                 s.ToString());
+  std::string msg =
+      absl::StrCat(absl::string_view(context.data(), context.size()), ": ", s.ToString());
   if (s.IsNotFound()) return absl::NotFoundError(msg);
   if (s.IsCorruption()) return absl::DataLossError(msg);
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);

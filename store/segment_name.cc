@@ -10,9 +10,7 @@
 
 namespace store::log {
 
-std::string SegmentFileName(uint64_t first_seq) {
-  return absl::StrFormat("%020u.log", first_seq);
-}
+std::string SegmentFileName(uint64_t first_seq) { return absl::StrFormat("%020u.log", first_seq); }
 
 std::optional<uint64_t> ParseSegmentFileName(std::string_view name) {
   if (name.size() != 20 + kSegmentSuffix.size() || name.substr(20) != kSegmentSuffix) {

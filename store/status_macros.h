@@ -11,12 +11,12 @@
 #define REDIRECTOR_CONCAT_INNER_(a, b) a##b
 #define REDIRECTOR_CONCAT_(a, b) REDIRECTOR_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                    \
-  do {                                           \
-    ::absl::Status redirector_status_ = (expr);  \
-    if (!redirector_status_.ok()) {              \
-      return redirector_status_;                 \
-    }                                            \
+#define RETURN_IF_ERROR(expr)                   \
+  do {                                          \
+    ::absl::Status redirector_status_ = (expr); \
+    if (!redirector_status_.ok()) {             \
+      return redirector_status_;                \
+    }                                           \
   } while (0)
 
 #define ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

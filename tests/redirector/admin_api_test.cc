@@ -1,8 +1,9 @@
 #include "redirector/admin_api.h"
 
-#include <catch2/catch.hpp>
 #include <algorithm>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "testing/temp_dir.h"
 
@@ -52,7 +53,8 @@ TEST_CASE("Admin calls need the bearer token, health does not", "[redirector][ad
   CHECK(f.Call("POST", "/v1/campaigns", kCampaign).status == 201);
 }
 
-TEST_CASE("Campaigns are created, read, updated; conflicts and bad input are 4xx", "[redirector][admin]") {
+TEST_CASE("Campaigns are created, read, updated; conflicts and bad input are 4xx",
+          "[redirector][admin]") {
   AdminFixture f;
   REQUIRE(f.Call("POST", "/v1/campaigns", kCampaign).status == 201);
   CHECK(f.Call("POST", "/v1/campaigns", kCampaign).status == 409);
@@ -65,13 +67,15 @@ TEST_CASE("Campaigns are created, read, updated; conflicts and bad input are 4xx
   CHECK(f.table().campaign_count() == 1);
   std::string updated = R"({"id":"spring","destination":"https://shop.example/new"})";
   CHECK(f.Call("PUT", "/v1/campaigns/spring", updated).status == 400);  // variants removed
-  std::string ok = R"({"id":"spring","destination":"https://shop.example/new","variants":{"A":null,"B":null}})";
+  std::string ok =
+      R"({"id":"spring","destination":"https://shop.example/new","variants":{"A":null,"B":null}})";
   CHECK(f.Call("PUT", "/v1/campaigns/spring", ok).status == 200);
   CHECK(f.Call("PUT", "/v1/campaigns/other", ok).status == 400);
   CHECK(f.Call("DELETE", "/v1/campaigns/spring").status == 405);
 }
 
-TEST_CASE("Bulk links: NDJSON in, codes and URLs out in order; one bad line stores none", "[redirector][admin]") {
+TEST_CASE("Bulk links: NDJSON in, codes and URLs out in order; one bad line stores none",
+          "[redirector][admin]") {
   AdminFixture f;
   REQUIRE(f.Call("POST", "/v1/campaigns", kCampaign).status == 201);
   std::string body =
@@ -83,14 +87,14 @@ TEST_CASE("Bulk links: NDJSON in, codes and URLs out in order; one bad line stor
   REQUIRE(r.status == 201);
   CHECK(r.content_type == "application/x-ndjson");
   size_t nl = r.body.find('\n');
-  CHECK(r.body.substr(nl + 1) == R"({"code":"mine-01","url":"https://s.example/mine-01"})" "\n");
+  CHECK(r.body.substr(nl + 1) == R"({"code":"mine-01","url":"https://s.example/mine-01"})"
+                                 "\n");
   CHECK(f.table().link_count() == 2);
 
-  std::string bad =
-      R"({"campaign":"spring","variant":"A","recipient":"r-3"})"
-      "\n"
-      R"({"campaign":"spring","variant":"Z","recipient":"r-4"})"
-      "\n";
+  std::string bad = R"({"campaign":"spring","variant":"A","recipient":"r-3"})"
+                    "\n"
+                    R"({"campaign":"spring","variant":"Z","recipient":"r-4"})"
+                    "\n";
   auto e = f.Call("POST", "/v1/links", bad);
   CHECK(e.status == 400);
   CHECK(e.body.find("link 2") != std::string::npos);
@@ -119,7 +123,8 @@ TEST_CASE("100,000 links in one request", "[redirector][admin]") {
 TEST_CASE("Links are read and disabled by code", "[redirector][admin]") {
   AdminFixture f;
   REQUIRE(f.Call("POST", "/v1/campaigns", kCampaign).status == 201);
-  REQUIRE(f.Call("POST", "/v1/links", R"({"campaign":"spring","code":"code-01","recipient":"r"})").status == 201);
+  REQUIRE(f.Call("POST", "/v1/links", R"({"campaign":"spring","code":"code-01","recipient":"r"})")
+              .status == 201);
   auto got = f.Call("GET", "/v1/links/code-01");
   CHECK(got.status == 200);
   CHECK(got.body.find(R"("disabled":false)") != std::string::npos);

@@ -1,11 +1,12 @@
 #include "redirector/classify.h"
 
-#include <catch2/catch.hpp>
 #include <set>
 #include <string>
 
-using redirector::Classify;
+#include <catch2/catch.hpp>
+
 using redirector::ClassifierConfig;
+using redirector::Classify;
 using redirector::HitFacts;
 using redirector::HttpMethod;
 using redirector::Verdict;
@@ -42,10 +43,12 @@ TEST_CASE("Link previewers are previews", "[redirector][classify]") {
       "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) "
       "Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0",
       "WhatsApp/2.23.20.0 A", "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
-      "TelegramBot (like TwitterBot)", "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
+      "TelegramBot (like TwitterBot)",
+      "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
       "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", "Twitterbot/1.0",
       "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
-      "Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5 skype-url-preview@microsoft.com");
+      "Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5 "
+      "skype-url-preview@microsoft.com");
   CHECK(VerdictOf(ua) == Verdict::kPreview);
 }
 
@@ -103,7 +106,9 @@ TEST_CASE("HEAD and prefetch headers are not taps", "[redirector][classify]") {
     CHECK(Classify(h, ClassifierConfig()).verdict == Verdict::kPreview);
   }
   SECTION("X-Purpose: preview on an in-app browser") {
-    h.user_agent = "Mozilla/5.0 (Linux; Android 13; wv) AppleWebKit/537.36 Chrome/119 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/440.0.0.0;]";
+    h.user_agent =
+        "Mozilla/5.0 (Linux; Android 13; wv) AppleWebKit/537.36 Chrome/119 Mobile Safari/537.36 "
+        "[FB_IAB/FB4A;FBAV/440.0.0.0;]";
     h.x_purpose = "preview";
     auto c = Classify(h, ClassifierConfig());
     CHECK(c.verdict == Verdict::kPreview);
@@ -111,7 +116,8 @@ TEST_CASE("HEAD and prefetch headers are not taps", "[redirector][classify]") {
   }
 }
 
-TEST_CASE("A hit right after the send is a scanner; threshold is configurable", "[redirector][classify]") {
+TEST_CASE("A hit right after the send is a scanner; threshold is configurable",
+          "[redirector][classify]") {
   HitFacts h = Browser();
   h.seconds_since_sent = 1;
   auto c = Classify(h, ClassifierConfig());
@@ -126,7 +132,8 @@ TEST_CASE("A hit right after the send is a scanner; threshold is configurable", 
   CHECK(Classify(h, strict).verdict == Verdict::kHuman);
 }
 
-TEST_CASE("A browser UA with neither Accept nor Accept-Language is a bot", "[redirector][classify]") {
+TEST_CASE("A browser UA with neither Accept nor Accept-Language is a bot",
+          "[redirector][classify]") {
   HitFacts h = Browser();
   h.has_accept = false;
   CHECK(Classify(h, ClassifierConfig()).verdict == Verdict::kHuman);  // one missing is weak

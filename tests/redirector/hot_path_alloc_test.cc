@@ -2,17 +2,19 @@
 // → HitRecord into the ring. The socket calls around it are the only part not covered here.
 // This binary replaces the global operator new, so it is its own executable.
 #include <atomic>
-#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <new>
 #include <string>
 
+#include <catch2/catch.hpp>
+
 #include "redirector/hit_record.h"
+#include "redirector/redirect_url.h"
 #include "redirector/request_parser.h"
 #include "redirector/response_writer.h"
 #include "redirector/spsc_ring.h"
-#include "redirector/redirect_url.h"
 #include "redirector/tap.h"
+
 #include "testing/temp_dir.h"
 
 namespace {

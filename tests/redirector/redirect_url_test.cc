@@ -1,10 +1,12 @@
 #include "redirector/redirect_url.h"
 
-#include <catch2/catch.hpp>
 #include <string>
 
+#include <catch2/catch.hpp>
+
 namespace {
-std::string Build(const std::string& dest, const store::Campaign& c, const std::string& click = "K1") {
+std::string Build(const std::string& dest, const store::Campaign& c,
+                  const std::string& click = "K1") {
   char buf[redirector::kMaxLocation];
   size_t n = redirector::BuildLocation(dest, c, click, std::span<char>(buf, sizeof(buf)));
   return std::string(buf, n);
@@ -18,12 +20,15 @@ store::Campaign WithUtm() {
 
 TEST_CASE("UTM parameters and the click id follow the destination", "[redirector][url]") {
   CHECK(Build("https://shop.example/s", WithUtm()) ==
-        "https://shop.example/s?utm_source=sms&utm_medium=sms&utm_campaign=spring%20sale%2F2026&smsclid=K1");
+        "https://shop.example/"
+        "s?utm_source=sms&utm_medium=sms&utm_campaign=spring%20sale%2F2026&smsclid=K1");
 }
 
 TEST_CASE("The destination's own query and fragment are kept", "[redirector][url]") {
-  CHECK(Build("https://shop.example/s?x=1&y=%20#top", WithUtm()) ==
-        "https://shop.example/s?x=1&y=%20&utm_source=sms&utm_medium=sms&utm_campaign=spring%20sale%2F2026&smsclid=K1#top");
+  CHECK(
+      Build("https://shop.example/s?x=1&y=%20#top", WithUtm()) ==
+      "https://shop.example/"
+      "s?x=1&y=%20&utm_source=sms&utm_medium=sms&utm_campaign=spring%20sale%2F2026&smsclid=K1#top");
   store::Campaign none;
   CHECK(Build("https://shop.example/#/app?route=1", none) ==
         "https://shop.example/?smsclid=K1#/app?route=1");
@@ -31,7 +36,8 @@ TEST_CASE("The destination's own query and fragment are kept", "[redirector][url
 
 TEST_CASE("A UTM key already in the destination is not duplicated", "[redirector][url]") {
   CHECK(Build("https://shop.example/s?utm_source=email&a=b", WithUtm()) ==
-        "https://shop.example/s?utm_source=email&a=b&utm_medium=sms&utm_campaign=spring%20sale%2F2026&smsclid=K1");
+        "https://shop.example/"
+        "s?utm_source=email&a=b&utm_medium=sms&utm_campaign=spring%20sale%2F2026&smsclid=K1");
   // A key that only starts like a UTM key does not count.
   store::Campaign c;
   c.utm = {{"source", "sms"}};

@@ -1,8 +1,9 @@
 #include "redirector/request_parser.h"
 
+#include <string>
+
 #include <boost/beast/http/error.hpp>
 #include <catch2/catch.hpp>
-#include <string>
 
 using redirector::HttpMethod;
 using redirector::RequestParser;
@@ -73,10 +74,12 @@ TEST_CASE("Bodies, smuggling shapes and garbage are errors", "[redirector][parse
       std::string("GET /x HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"),
       std::string("GET /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
       std::string("GET /x HTTP/1.1\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n"),
-      std::string("GET /x HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+      std::string(
+          "GET /x HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
       std::string("GET /x HTTP/1.1\r\nX-A: a\r\n folded\r\n\r\n"),
       std::string("GET /x HTTP/9.9\r\n\r\n"), std::string("GET /x\r\n\r\n"),
-      std::string("\x01\x02\x03 garbage\r\n\r\n"), [] {
+      std::string("\x01\x02\x03 garbage\r\n\r\n"),
+      [] {
         const char s[] = "GET /x HTTP/1.1\r\nX-A: a\0b\r\n\r\n";
         return std::string(s, sizeof(s) - 1);
       }(),

@@ -1,7 +1,8 @@
 // Tests of the small pure pieces: CIDR matching, click ids, serve flags, JSON model.
-#include <catch2/catch.hpp>
 #include <set>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "redirector/cidr.h"
 #include "redirector/click_id.h"
@@ -91,8 +92,11 @@ TEST_CASE("Campaign JSON is parsed strictly and written back", "[redirector][jso
   auto again = redirector::CampaignFromJson(redirector::CampaignToJson(*c));
   REQUIRE(again.ok());
   CHECK(again->variants[1].destination == "https://shop.example/s2");
-  CHECK_FALSE(redirector::CampaignFromJson(R"({"id":"x","destination":"https://a.example","colour":1})").ok());
-  CHECK_FALSE(redirector::CampaignFromJson(R"J({"id":"x","destination":"javascript:alert(1)"})J").ok());
+  CHECK_FALSE(
+      redirector::CampaignFromJson(R"({"id":"x","destination":"https://a.example","colour":1})")
+          .ok());
+  CHECK_FALSE(
+      redirector::CampaignFromJson(R"J({"id":"x","destination":"javascript:alert(1)"})J").ok());
   CHECK_FALSE(redirector::CampaignFromJson(R"({"id":"x"})").ok());
   CHECK_FALSE(redirector::CampaignFromJson(R"([1,2])").ok());
   CHECK_FALSE(redirector::CampaignFromJson("{not json").ok());
@@ -103,7 +107,8 @@ TEST_CASE("Link JSON takes RFC 3339 times", "[redirector][json]") {
       R"({"campaign":"spring","variant":"A","recipient":"r-1","sent_at":"2026-11-27T10:00:00Z"})");
   REQUIRE(l.ok());
   CHECK(l->sent_at == 1795773600);
-  auto offset = redirector::LinkFromJson(R"({"campaign":"s","sent_at":"2026-11-27T11:00:00+01:00"})");
+  auto offset =
+      redirector::LinkFromJson(R"({"campaign":"s","sent_at":"2026-11-27T11:00:00+01:00"})");
   REQUIRE(offset.ok());
   CHECK(offset->sent_at == 1795773600);
   CHECK_FALSE(redirector::LinkFromJson(R"({"campaign":"s","sent_at":"yesterday"})").ok());

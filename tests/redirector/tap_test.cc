@@ -1,8 +1,10 @@
-#include "redirector/redirect_url.h"
 #include "redirector/tap.h"
 
-#include <catch2/catch.hpp>
 #include <string>
+
+#include <catch2/catch.hpp>
+
+#include "redirector/redirect_url.h"
 
 #include "testing/temp_dir.h"
 
@@ -39,7 +41,9 @@ class TapFixture {
     RequestFacts req;
     req.method = method;
     req.target = target_;
-    req.user_agent = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
+    req.user_agent =
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120 Mobile "
+        "Safari/537.36";
     req.has_accept = req.has_accept_language = true;
     redirector::TapContext ctx{table_.get(), &config_, &click_ids_, now};
     return redirector::HandleTap(req, ctx, std::span<char>(location_, sizeof(location_)));
@@ -58,7 +62,8 @@ class TapFixture {
 
 }  // namespace
 
-TEST_CASE("A known code redirects to its variant's destination with UTM and click id", "[redirector][tap]") {
+TEST_CASE("A known code redirects to its variant's destination with UTM and click id",
+          "[redirector][tap]") {
   TapFixture f;
   auto a = f.Tap("/liveA01");
   REQUIRE(a.status == TapStatus::kRedirect);
@@ -69,7 +74,8 @@ TEST_CASE("A known code redirects to its variant's destination with UTM and clic
   auto b = f.Tap("/liveB01?from=sms");
   REQUIRE(b.status == TapStatus::kRedirect);
   std::string click_b(b.click_id, redirector::kClickIdLength);
-  CHECK(std::string(b.location) == "https://shop.example/b?k=v&utm_source=sms&smsclid=" + click_b + "#f");
+  CHECK(std::string(b.location) ==
+        "https://shop.example/b?k=v&utm_source=sms&smsclid=" + click_b + "#f");
   CHECK(click != click_b);
   CHECK(b.code == "liveB01");
 }

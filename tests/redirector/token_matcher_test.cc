@@ -24,5 +24,6 @@ TEST_CASE("A token that is a suffix of another is still found", "[redirector][ma
 TEST_CASE("Bytes outside the tokens' alphabet reset nothing wrongly", "[redirector][matcher]") {
   TokenMatcher m({{"slack", 0}});
   CHECK(m.Match(std::string_view("\xff\x00slack\x80", 8)) == 1);
-  CHECK(m.Match("sla\xff" "ck") == 0);
+  CHECK(m.Match("sla\xff"
+                "ck") == 0);
 }

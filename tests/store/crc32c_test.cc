@@ -1,7 +1,8 @@
 #include "store/crc32c.h"
 
-#include <catch2/catch.hpp>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 TEST_CASE("CRC-32C matches the standard check value", "[store][crc]") {
   REQUIRE(store::crc32c::Value("123456789") == 0xE3069283u);

@@ -32,7 +32,8 @@ TEST_CASE("An event survives encode and decode", "[store][event]") {
   CHECK(d->seconds_since_sent == 3);
   CHECK_FALSE(store::DecodeEvent(e.type, 99, 42, payload).has_value());
   for (size_t n = 0; n < payload.size(); ++n) {
-    CHECK_FALSE(store::DecodeEvent(e.type, store::kEventVersion, 1, payload.substr(0, n)).has_value());
+    CHECK_FALSE(
+        store::DecodeEvent(e.type, store::kEventVersion, 1, payload.substr(0, n)).has_value());
   }
 }
 

@@ -1,10 +1,11 @@
 #include "store/link_index.h"
 
 #include <atomic>
-#include <catch2/catch.hpp>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 using store::LinkEntryFields;
 using store::LinkIndex;
@@ -56,7 +57,8 @@ TEST_CASE("Putting an existing code replaces its entry", "[store][index]") {
 
 TEST_CASE("The index grows and keeps every entry", "[store][index]") {
   LinkIndex index;
-  for (int i = 0; i < 100000; ++i) index.Put(Fields("c" + std::to_string(i), static_cast<uint32_t>(i)));
+  for (int i = 0; i < 100000; ++i)
+    index.Put(Fields("c" + std::to_string(i), static_cast<uint32_t>(i)));
   CHECK(index.size() == 100000);
   for (int i = 0; i < 100000; i += 7) {
     const store::LinkEntry* e = index.Find("c" + std::to_string(i));

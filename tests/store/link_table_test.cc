@@ -1,7 +1,8 @@
 #include "store/link_table.h"
 
-#include <catch2/catch.hpp>
 #include <set>
+
+#include <catch2/catch.hpp>
 
 #include "testing/temp_dir.h"
 
@@ -34,7 +35,8 @@ TEST_CASE("Links get unique random 8-character base62 codes", "[store][table]") 
   REQUIRE(table.ok());
   REQUIRE((*table)->CreateCampaign(Spring()).ok());
   std::vector<Link> links;
-  for (int i = 0; i < 2000; ++i) links.push_back(MakeLink(i % 2 ? "B" : "A", "r-" + std::to_string(i)));
+  for (int i = 0; i < 2000; ++i)
+    links.push_back(MakeLink(i % 2 ? "B" : "A", "r-" + std::to_string(i)));
   REQUIRE((*table)->CreateLinks(&links).ok());
   std::set<std::string> codes;
   for (const Link& l : links) {

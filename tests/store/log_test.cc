@@ -1,17 +1,18 @@
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "store/log_reader.h"
 #include "store/log_record.h"
 #include "store/log_writer.h"
 #include "store/segment_name.h"
+
 #include "testing/temp_dir.h"
+#include <fcntl.h>
+#include <unistd.h>
 
 using store::log::LogOptions;
 using store::log::LogReader;
@@ -31,9 +32,10 @@ struct Corruption {
 
 std::vector<std::pair<uint64_t, std::string>> ReadAll(const std::string& dir, uint64_t from,
                                                       std::vector<Corruption>* bad = nullptr) {
-  LogReader reader(dir, from, [bad](const std::string& p, uint64_t o, uint64_t b, std::string_view) {
-    if (bad) bad->push_back({p, o, b});
-  });
+  LogReader reader(dir, from,
+                   [bad](const std::string& p, uint64_t o, uint64_t b, std::string_view) {
+                     if (bad) bad->push_back({p, o, b});
+                   });
   std::vector<std::pair<uint64_t, std::string>> out;
   RecordView r;
   for (;;) {
@@ -45,7 +47,9 @@ std::vector<std::pair<uint64_t, std::string>> ReadAll(const std::string& dir, ui
   return out;
 }
 
-std::string Payload(int i) { return "event-" + std::to_string(i) + std::string(static_cast<size_t>(i % 50), 'x'); }
+std::string Payload(int i) {
+  return "event-" + std::to_string(i) + std::string(static_cast<size_t>(i % 50), 'x');
+}
 
 void WriteN(const std::string& dir, int first, int n, uint64_t segment_bytes = 64 << 20) {
   auto w = LogWriter::Open(LogOptions{dir, segment_bytes}, nullptr);
