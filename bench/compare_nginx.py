@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""redirector vs nginx on the redirect path, side by side in one run.
+
+  bench/compare_nginx.py [--codes 1000000] [--seconds 8] [--rounds 3] [--connections 64]
+
+Generates N codes with ~100-byte destinations; loads them into redirector through the admin
+API (1,000 campaigns, one link per code) and into nginx (nginx-light) as `map $uri $target`
+with `return 302 $target` (access_log off, one process). Pins each server to CPU 0 and wrk to
+CPU 1; drives both with the same wrk script (random codes, keep-alive); alternates redirector and
+nginx `--rounds` times. Per run it prints requests/s, p50/p99 latency and the server's CPU time
+per request (utime+stime of all its threads from /proc/PID/task/*/stat, before and after, over
+the requests served); then RSS, load times and the ratios. Every process it starts is stopped
+by PID. Needs: deploy/install-deps.sh --bench, and a built build/bin/redirector.
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    total = 0
+    for stat in glob.glob("/proc/%d/task/*/stat" % pid):
+        try:
+            fields = open(stat).read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICK
+
+
+def rss_mb(pid):
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def wait_port(port, timeout=120):
+    import socket
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def run_wrk(port, codes_file, seconds, connections):
+    out = subprocess.run(
+        ["taskset", "-c", "1", "wrk", "-t1", "-c%d" % connections, "-d%ds" % seconds, "--latency",
+         "-s", os.path.join(ROOT, "bench", "random_codes.lua"), "http://127.0.0.1:%d" % port,
+         "--", codes_file], capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+
+    def pct(p):
+        m = re.search(r"\s%s%%\s+([\d.]+)(us|ms|s)" % p, out)
+        v, unit = float(m.group(1)), m.group(2)
+        return v * {"us": 1, "ms": 1000, "s": 1e6}[unit]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "requests": requests, "p50_us": pct(50), "p99_us": pct(99),
+            "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def measure(pid, port, codes_file, args):
+    before = cpu_seconds(pid)
+    r = run_wrk(port, codes_file, args.seconds, args.connections)
+    r["cpu_us_per_req"] = (cpu_seconds(pid) - before) / r["requests"] * 1e6
+    return r
+
+
+class Redirector:
+    name = "redirector"
+
+    def __init__(self, work, args):
+        self.work, self.args, self.proc = work, args, None
+
+    def start(self):
+        self.port, self.admin_port = free_port(), free_port()
+        self.err = open(os.path.join(self.work, "redirector.err"), "w")
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", "0", os.path.join(ROOT, "build/bin/redirector"), "serve",
+             "--data-dir", os.path.join(self.work, "data"), "--threads", "1",
+             "--listen", "127.0.0.1:%d" % self.port, "--admin-listen", "127.0.0.1:%d" % self.admin_port,
+             "--node-id", "bench"], stdout=subprocess.DEVNULL, stderr=self.err)
+        if not wait_port(self.port):
+            sys.exit("redirector did not start")
+        self.load_s = time.monotonic() - t0
+        return self.proc.pid
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Nginx:
+    name = "nginx"
+
+    def __init__(self, work, args, map_file):
+        self.work, self.args, self.map_file, self.proc = work, args, map_file, None
+
+    def start(self):
+        self.port = free_port()
+        conf = os.path.join(self.work, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write("""
+worker_processes 1;
+master_process off;
+daemon off;
+pid %(w)s/nginx.pid;
+error_log %(w)s/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path %(w)s/tmp;
+  proxy_temp_path %(w)s/tmp;
+  fastcgi_temp_path %(w)s/tmp;
+  uwsgi_temp_path %(w)s/tmp;
+  scgi_temp_path %(w)s/tmp;
+  keepalive_requests 100000000;
+  map_hash_max_size 4194304;
+  map_hash_bucket_size 256;
+  map $uri $target { default ""; include %(map)s; }
+  server {
+    listen 127.0.0.1:%(port)d;
+    location / {
+      if ($target = "") { return 404; }
+      return 302 $target;
+    }
+  }
+}
+""" % {"w": self.work, "map": self.map_file, "port": self.port})
+        os.makedirs(os.path.join(self.work, "tmp"), exist_ok=True)
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(["taskset", "-c", "0", "nginx", "-p", self.work, "-c", conf,
+                                      "-e", os.path.join(self.work, "nginx-error.log")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not wait_port(self.port):
+            sys.exit("nginx did not start: " + open(os.path.join(self.work, "nginx-error.log")).read())
+        self.load_s = time.monotonic() - t0
+        return self.proc.pid
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--codes", type=int, default=1_000_000)
+    ap.add_argument("--seconds", type=int, default=8)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = ap.parse_args()
+    for tool in ("nginx", "wrk", "taskset"):
+        if not shutil.which(tool):
+            sys.exit("%s is missing: run deploy/install-deps.sh --bench" % tool)
+    work = tempfile.mkdtemp(prefix="redirector-vs-nginx-")
+    servers = []
+    try:
+        links = os.path.join(work, "links.ndjson")
+        campaigns = os.path.join(work, "campaigns.ndjson")
+        codes = os.path.join(work, "codes.txt")
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench/gen_links.py"), "--links",
+                        str(args.codes), "--out", links, "--campaigns-out", campaigns,
+                        "--codes-out", codes], check=True)
+        # nginx map: the same code → the campaign's destination with its UTM (static; nginx adds
+        # no click id and classifies nothing).
+        dest = {}
+        for line in open(campaigns):
+            c = json.loads(line)
+            dest[c["id"]] = c["destination"] + "&utm_source=sms&utm_medium=sms&utm_campaign=" + c["id"]
+        map_file = os.path.join(work, "map.conf")
+        with open(map_file, "w") as m, open(links) as l:
+            for line in l:
+                row = json.loads(line)
+                m.write('/%s "%s";\n' % (row["code"], dest[row["campaign"]]))
+
+        red = Redirector(work, args)
+        servers.append(red)
+        red.start()
+        post = [sys.executable, os.path.join(ROOT, "bench/admin_post.py"), "--port", str(red.admin_port)]
+        subprocess.run(post + ["--path", "/v1/campaigns", "--per-line", campaigns], check=True,
+                       capture_output=True)
+        bulk = subprocess.run(post + ["--path", "/v1/links", "--chunk", "100000", links], check=True,
+                              capture_output=True, text=True).stdout.strip()
+        print("admin bulk load:", bulk)
+        red.stop()
+
+        ngx = Nginx(work, args, map_file)
+        servers.append(ngx)
+        results = {"redirector": [], "nginx": []}
+        info = {}
+        for rnd in range(args.rounds):
+            for server in (red, ngx):
+                pid = server.start()
+                time.sleep(0.5)
+                r = measure(pid, server.port, codes, args)
+                r["rss_mb"] = rss_mb(pid)
+                r["load_s"] = server.load_s
+                server.stop()
+                results[server.name].append(r)
+                print("round %d %-10s %8.0f req/s  p50 %6.0f us  p99 %7.0f us  cpu %5.2f us/req"
+                      "  rss %6.1f MB  load %5.2f s  non-3xx %d" % (
+                          rnd + 1, server.name, r["rps"], r["p50_us"], r["p99_us"],
+                          r["cpu_us_per_req"], r["rss_mb"], r["load_s"], r["errors"]), flush=True)
+
+        def med(name, key):
+            return statistics.median(r[key] for r in results[name])
+        print("\nmedians over %d rounds (%d codes, %d connections, %d s runs):" % (
+            args.rounds, args.codes, args.connections, args.seconds))
+        for key, label in (("rps", "requests/s"), ("p50_us", "p50 latency us"),
+                           ("p99_us", "p99 latency us"), ("cpu_us_per_req", "server CPU us/request"),
+                           ("rss_mb", "RSS MB"), ("load_s", "start-up load s")):
+            a, b = med("redirector", key), med("nginx", key)
+            print("  %-24s redirector %10.2f   nginx %10.2f   ratio %.3f" % (label, a, b, a / b if b else 0))
+    finally:
+        for s in servers:
+            s.stop()
+        if args.keep:
+            print("work directory kept:", work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
