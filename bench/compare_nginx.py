@@ -2,6 +2,7 @@
 """redirector vs nginx on the redirect path, side by side in one run.
 
   bench/compare_nginx.py [--codes 1000000] [--seconds 8] [--rounds 3] [--connections 64]
+      [--binary build/bin/redirector] [--baseline OLD_BINARY]
 
 Generates N codes with ~100-byte destinations; loads them into redirector through the admin
 API (1,000 campaigns, one link per code) and into nginx (nginx-light) as `map $uri $target`
@@ -95,15 +96,15 @@ def measure(pid, port, codes_file, args):
 class Redirector:
     name = "redirector"
 
-    def __init__(self, work, args):
-        self.work, self.args, self.proc = work, args, None
+    def __init__(self, work, args, binary, name="redirector"):
+        self.work, self.args, self.binary, self.name, self.proc = work, args, binary, name, None
 
     def start(self):
         self.port, self.admin_port = free_port(), free_port()
-        self.err = open(os.path.join(self.work, "redirector.err"), "w")
+        self.err = open(os.path.join(self.work, self.name + ".err"), "w")
         t0 = time.monotonic()
         self.proc = subprocess.Popen(
-            ["taskset", "-c", "0", os.path.join(ROOT, "build/bin/redirector"), "serve",
+            ["taskset", "-c", "0", self.binary, "serve",
              "--data-dir", os.path.join(self.work, "data"), "--threads", "1",
              "--listen", "127.0.0.1:%d" % self.port, "--admin-listen", "127.0.0.1:%d" % self.admin_port,
              "--node-id", "bench"], stdout=subprocess.DEVNULL, stderr=self.err)
@@ -186,6 +187,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--binary", default=os.path.join(ROOT, "build/bin/redirector"))
+    ap.add_argument("--baseline", help="a previous redirector binary to measure in the same run")
     args = ap.parse_args()
     for tool in ("nginx", "wrk", "taskset"):
         if not shutil.which(tool):
@@ -211,7 +214,7 @@ def main():
                 row = json.loads(line)
                 m.write('/%s "%s";\n' % (row["code"], dest[row["campaign"]]))
 
-        red = Redirector(work, args)
+        red = Redirector(work, args, args.binary)
         servers.append(red)
         red.start()
         post = [sys.executable, os.path.join(ROOT, "bench/admin_post.py"), "--port", str(red.admin_port)]
@@ -224,10 +227,14 @@ def main():
 
         ngx = Nginx(work, args, map_file)
         servers.append(ngx)
-        results = {"redirector": [], "nginx": []}
-        info = {}
+        order = [red, ngx]
+        if args.baseline:
+            base = Redirector(work, args, os.path.abspath(args.baseline), "baseline")
+            servers.append(base)
+            order.insert(1, base)
+        results = {s.name: [] for s in order}
         for rnd in range(args.rounds):
-            for server in (red, ngx):
+            for server in order:
                 pid = server.start()
                 time.sleep(0.5)
                 r = measure(pid, server.port, codes, args)
@@ -248,7 +255,11 @@ def main():
                            ("p99_us", "p99 latency us"), ("cpu_us_per_req", "server CPU us/request"),
                            ("rss_mb", "RSS MB"), ("load_s", "start-up load s")):
             a, b = med("redirector", key), med("nginx", key)
-            print("  %-24s redirector %10.2f   nginx %10.2f   ratio %.3f" % (label, a, b, a / b if b else 0))
+            line = "  %-24s redirector %10.2f   nginx %10.2f   ratio %.3f" % (label, a, b, a / b if b else 0)
+            if args.baseline:
+                c = med("baseline", key)
+                line += "   baseline %10.2f   vs baseline %.3f" % (c, a / c if c else 0)
+            print(line)
     finally:
         for s in servers:
             s.stop()

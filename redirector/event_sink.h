@@ -3,7 +3,8 @@
 // SpscRing (no lock, no syscall, never blocks: a full ring sheds the hit and counts it); other
 // components (admin API) submit whole events through a mutex-guarded queue. The thread drains
 // everything available, appends it as one batch (group commit: one write()), and syncs by
-// policy. Stop() drains what is left, flushes and syncs before it returns.
+// policy, then sleeps for the batch interval. Stop() drains what is left, flushes and syncs before
+// it returns.
 
 #include <atomic>
 #include <chrono>
@@ -30,7 +31,9 @@ struct EventSinkOptions {
   std::string node_id;
   SyncPolicy sync = SyncPolicy::kInterval;
   std::chrono::milliseconds sync_interval{100};
-  std::chrono::milliseconds idle_poll{1};  // how long the thread sleeps when there is no work
+  // How long events gather between two writes (group commit). A worker's ring must hold this
+  // long a burst: 16,384 slots at 2 ms is 8M events/s per worker.
+  std::chrono::milliseconds batch_interval{2};
 };
 
 class EventSink {

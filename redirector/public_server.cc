@@ -6,8 +6,8 @@
 #include <absl/strings/str_cat.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 
 #include "redirector/log_line.h"
@@ -16,8 +16,13 @@
 #include "redirector/response_writer.h"
 #include "redirector/tap.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 namespace redirector {
 
@@ -85,6 +90,12 @@ struct Counters {
 
 class Connection;
 
+// Why a second epoll set: Asio's reactor re-arms a descriptor with epoll_ctl(EPOLL_CTL_MOD) for
+// every async_wait, and its speculative async_read_some pays a recv() that says EAGAIN: either
+// way one extra system call per keep-alive request. Connections therefore live in a per-worker
+// edge-triggered epoll set that is registered once per connection; the io_context waits on
+// that set's descriptor (one re-arm per batch of ready connections, not per request). A request
+// then costs one recv() and one send(), as in nginx. Accepting, timers and shutdown stay Asio's.
 class PublicServer::Worker {
  public:
   Worker(const PublicServerOptions& options, const store::LinkTable& table,
@@ -94,8 +105,10 @@ class PublicServer::Worker {
         ring_(ring),
         ioc_(1),
         acceptor_(ioc_),
+        ready_(ioc_),
         sweep_timer_(ioc_),
         click_ids_(options.node_id, start_ms, index) {}
+  ~Worker();
 
   absl::Status Bind(const tcp::endpoint& ep);
   uint16_t local_port() const { return acceptor_.local_endpoint().port(); }
@@ -112,11 +125,13 @@ class PublicServer::Worker {
   EventSink::HitRing* ring_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
+  net::posix::stream_descriptor ready_;  // the epoll set, as Asio sees it
   net::steady_timer sweep_timer_;
   ClickIdGenerator click_ids_;
   DateCache dates_;
   Counters counters_;
-  std::vector<Connection*> connections_;  // owned by their own shared_ptrs
+  std::vector<std::unique_ptr<Connection>> connections_;
+  std::vector<std::unique_ptr<Connection>> closed_;  // freed after the current handler
   bool draining_ = false;
   std::atomic<bool> finished_{false};
   std::optional<net::executor_work_guard<net::io_context::executor_type>> guard_;
@@ -124,64 +139,86 @@ class PublicServer::Worker {
   // Shared by the connections of this worker (one thread): the Location being built.
   char location_[kMaxLocation];
 
-  static size_t connection_cap_per_worker(const PublicServerOptions& o) {
-    size_t threads = static_cast<size_t>(o.threads < 1 ? 1 : o.threads);
-    return (o.max_connections + threads - 1) / threads;
-  }
+  void Release(Connection* c);
 
  private:
-  void Accept();
+  size_t connection_cap() const {
+    size_t threads = static_cast<size_t>(options_.threads < 1 ? 1 : options_.threads);
+    return (options_.max_connections + threads - 1) / threads;
+  }
+  void WaitAccept();
+  void AcceptAll();
+  void WaitReady();
+  void OnReady();
   void Sweep();
   void Drain();
   void MaybeFinishDrain();
-  friend class Connection;
+
+  int epfd_ = -1;
+  epoll_event events_[256];
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection {
  public:
   static constexpr size_t kOutCapacity = 16384;
 
-  Connection(PublicServer::Worker& worker, tcp::socket socket)
+  Connection(PublicServer::Worker& worker, int fd, const sockaddr_storage& peer)
       : w_(worker),
-        socket_(std::move(socket)),
+        fd_(fd),
         in_capacity_(worker.options_.header_limit + 1024),
         in_(std::make_unique<char[]>(in_capacity_)),
-        out_(std::make_unique<char[]>(kOutCapacity)) {}
-
-  void Start() {
-    error_code ec;
-    socket_.non_blocking(true, ec);
-    socket_.set_option(tcp::no_delay(true), ec);
-    tcp::endpoint peer = socket_.remote_endpoint(ec);
-    if (!ec) {
-      std::string ip =
-          peer.address().is_v6() && peer.address().to_v6().is_v4_mapped()
-              ? net::ip::make_address_v4(net::ip::v4_mapped, peer.address().to_v6()).to_string()
-              : peer.address().to_string();
-      HitRecord::Copy(ip, peer_ip_, &peer_ip_len_);
-      if (auto parsed = ParseIp(ip)) {
-        peer_trusted_ = AnyContains(w_.options_.trusted_proxies, *parsed);
+        out_(std::make_unique<char[]>(kOutCapacity)) {
+    char text[INET6_ADDRSTRLEN] = {};
+    if (peer.ss_family == AF_INET) {
+      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, text, sizeof(text));
+    } else if (peer.ss_family == AF_INET6) {
+      const auto& a6 = reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr;
+      if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+        inet_ntop(AF_INET, &a6.s6_addr[12], text, sizeof(text));
+      } else {
+        inet_ntop(AF_INET6, &a6, text, sizeof(text));
       }
     }
-    index_ = w_.connections_.size();
-    w_.connections_.push_back(this);
-    Counters::Bump(w_.counters_.connections);
+    HitRecord::Copy(std::string_view(text), peer_ip_, &peer_ip_len_);
+    if (auto parsed = ParseIp(std::string_view(text))) {
+      peer_trusted_ = AnyContains(w_.options_.trusted_proxies, *parsed);
+    }
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     last_activity_ms_ = MonotonicMs();
-    WaitReadable();
   }
 
-  // Sweep: closes the connection if it overstayed a timeout. Returns true if it did.
-  bool SweepCheck(int64_t now_ms) {
-    if (writing_) return false;
+  ~Connection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  int fd() const { return fd_; }
+  size_t index = 0;  // position in the worker's list
+
+  // Readiness from the epoll set (edge-triggered: each call reports new readiness).
+  void OnEvents(uint32_t events) {
+    if (closed_) return;  // closed earlier in this batch, not yet freed
+    if (events & (EPOLLERR | EPOLLHUP)) {
+      Close();
+      return;
+    }
+    if ((events & EPOLLOUT) && writing_) {
+      if (!Flush()) return;
+      if (!read_pending_) return;
+    }
+    if (events & (EPOLLIN | EPOLLRDHUP)) read_pending_ = true;
+    if (read_pending_ && !writing_) OnReadable();
+  }
+
+  // Sweep: closes the connection if it overstayed a timeout.
+  void SweepCheck(int64_t now_ms) {
+    if (writing_) return;
     if (in_len_ > 0 && now_ms - request_start_ms_ > w_.options_.header_timeout.count() * 1000) {
       Fail(408);
-      return true;
-    }
-    if (in_len_ == 0 && now_ms - last_activity_ms_ > w_.options_.idle_timeout.count() * 1000) {
+    } else if (in_len_ == 0 &&
+               now_ms - last_activity_ms_ > w_.options_.idle_timeout.count() * 1000) {
       Close();
-      return true;
     }
-    return false;
   }
 
   // Drain: idle connections close now; busy ones close after their current response.
@@ -192,55 +229,39 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Close() {
     if (closed_) return;
     closed_ = true;
-    error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
-    // Unregister: swap with the last entry.
-    auto& list = w_.connections_;
-    list[index_] = list.back();
-    list[index_]->index_ = index_;
-    list.pop_back();
-    w_.counters_.connections.store(w_.counters_.connections.load(std::memory_order_relaxed) - 1,
-                                   std::memory_order_relaxed);
-    w_.MaybeFinishDrain();
+    ::shutdown(fd_, SHUT_RDWR);
+    w_.Release(this);  // closes the descriptor (leaving the epoll set) once the handler is done
   }
 
  private:
-  void WaitReadable() {
-    socket_.async_wait(tcp::socket::wait_read,
-                       [self = shared_from_this()](error_code ec) { self->OnReadable(ec); });
-  }
-
-  void OnReadable(error_code ec) {
-    if (closed_) return;
-    if (ec) {
-      Close();
-      return;
-    }
+  void OnReadable() {
+    read_pending_ = false;
     for (;;) {
       size_t space = in_capacity_ - in_len_;
       if (space == 0) {  // a header larger than the limit is still arriving
         Fail(431);
         return;
       }
-      size_t n = socket_.read_some(net::buffer(in_.get() + in_len_, space), ec);
-      if (ec == net::error::would_block || ec == net::error::try_again) break;
-      if (ec) {  // EOF or reset
+      ssize_t n = ::recv(fd_, in_.get() + in_len_, space, 0);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) Close();
+        return;
+      }
+      if (n == 0) {  // the peer closed
         Close();
         return;
       }
       if (in_len_ == 0) request_start_ms_ = MonotonicMs();
-      in_len_ += n;
-      if (!Process()) return;  // closed, or an asynchronous write resumes reading itself
-      // A short read emptied the socket: wait for the next edge instead of paying for a read
-      // that would only say EAGAIN (Asio's epoll reactor is edge-triggered).
-      if (n < space) break;
+      in_len_ += static_cast<size_t>(n);
+      if (!Process()) return;  // closed, or waiting for the socket to take the rest
+      // A short read emptied the socket; the next edge brings the next request.
+      if (static_cast<size_t>(n) < space) return;
     }
-    WaitReadable();
   }
 
-  // Answers every complete request in the buffer. Returns false if the connection closed or an
-  // asynchronous write is now in flight (it resumes reading itself).
+  // Answers every complete request in the buffer. Returns false if the connection closed or a
+  // response is still waiting for the socket.
   bool Process() {
     size_t pos = 0;
     bool close_after = false;
@@ -283,10 +304,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     TapContext ctx{&w_.table_, &w_.options_.classifier, &w_.click_ids_, now_us / 1000000};
     TapOutcome outcome = HandleTap(req, ctx, std::span<char>(w_.location_, kMaxLocation));
     auto status = static_cast<uint16_t>(outcome.status);
-    size_t end = WriteTapResponse(outcome, req.method == HttpMethod::kHead, keep_alive,
-                                  w_.dates_.Get(now_us / 1000000),
-                                  std::span<char>(out_.get(), kOutCapacity), out_len_);
-    out_len_ = end;  // cannot overflow: Process() made room for the largest response
+    out_len_ = WriteTapResponse(outcome, req.method == HttpMethod::kHead, keep_alive,
+                                w_.dates_.Get(now_us / 1000000),
+                                std::span<char>(out_.get(), kOutCapacity), out_len_);
+    // (cannot overflow: Process() made room for the largest response)
     if (int i = StatusIndex(status); i >= 0) Counters::Bump(w_.counters_.requests[i]);
     if (!outcome.record) return;
     Counters::Bump(w_.counters_.verdicts[static_cast<int>(outcome.classification.verdict)]);
@@ -326,39 +347,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
     w_.ring_->Commit();
   }
 
-  // Writes out_ now if the socket takes it; otherwise finishes asynchronously. Returns false if
-  // the connection closed or a write is in flight.
+  // Sends out_[sent_, out_len_). Returns true when all is sent and the connection stays open;
+  // false if it closed or the socket is full (EPOLLOUT resumes it).
   bool Flush() {
-    size_t done = 0;
-    while (done < out_len_) {
-      error_code ec;
-      size_t n = socket_.write_some(net::buffer(out_.get() + done, out_len_ - done), ec);
-      if (ec == net::error::would_block || ec == net::error::try_again) {
-        writing_ = true;
-        net::async_write(socket_, net::buffer(out_.get() + done, out_len_ - done),
-                         [self = shared_from_this()](error_code wec, size_t) {
-                           self->writing_ = false;
-                           self->out_len_ = 0;
-                           if (wec || self->close_after_write_ || self->closed_) {
-                             self->Close();
-                             return;
-                           }
-                           if (self->w_.draining_ && self->in_len_ == 0) {
-                             self->Close();
-                             return;
-                           }
-                           self->WaitReadable();
-                         });
-        return false;
-      }
-      if (ec) {
+    while (sent_ < out_len_) {
+      ssize_t n = ::send(fd_, out_.get() + sent_, out_len_ - sent_, MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+          writing_ = true;
+          return false;
+        }
         Close();
         return false;
       }
-      done += n;
+      sent_ += static_cast<size_t>(n);
     }
-    out_len_ = 0;
-    if (close_after_write_) {
+    writing_ = false;
+    sent_ = out_len_ = 0;
+    if (close_after_write_ || (w_.draining_ && in_len_ == 0)) {
       Close();
       return false;
     }
@@ -368,8 +375,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Answers with an error status and closes.
   void Fail(uint16_t status) {
     Counters::Bump(w_.counters_.other_errors);
-    int64_t now_s = NowUs() / 1000000;
-    size_t end = WriteErrorResponse(status, w_.dates_.Get(now_s),
+    size_t end = WriteErrorResponse(status, w_.dates_.Get(NowUs() / 1000000),
                                     std::span<char>(out_.get(), kOutCapacity), out_len_);
     if (end > 0) out_len_ = end;
     close_after_write_ = true;
@@ -377,27 +383,49 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   PublicServer::Worker& w_;
-  tcp::socket socket_;
+  int fd_;
   size_t in_capacity_;
   std::unique_ptr<char[]> in_;
   std::unique_ptr<char[]> out_;
   size_t in_len_ = 0;
   size_t out_len_ = 0;
+  size_t sent_ = 0;
   std::optional<RequestParser> parser_;
   char peer_ip_[HitRecord::kMaxIp];
   uint8_t peer_ip_len_ = 0;
   bool peer_trusted_ = false;
-  bool writing_ = false;
+  bool writing_ = false;       // a response waits for the socket to drain
+  bool read_pending_ = false;  // input arrived while writing
   bool close_after_write_ = false;
   bool closed_ = false;
-  size_t index_ = 0;
   int64_t request_start_ms_ = 0;
   int64_t last_activity_ms_ = 0;
 };
 
+PublicServer::Worker::~Worker() {
+  connections_.clear();
+  closed_.clear();
+}
+
+void PublicServer::Worker::Release(Connection* c) {
+  size_t i = c->index;
+  closed_.push_back(std::move(connections_[i]));
+  if (i + 1 != connections_.size()) {
+    connections_[i] = std::move(connections_.back());
+    connections_[i]->index = i;
+  }
+  connections_.pop_back();
+  counters_.connections.store(connections_.size(), std::memory_order_relaxed);
+  MaybeFinishDrain();
+}
+
 absl::Status PublicServer::Worker::Bind(const tcp::endpoint& ep) {
+  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epfd_ < 0)
+    return absl::UnavailableError(absl::StrCat("epoll_create1: ", std::strerror(errno)));
   error_code ec;
-  acceptor_.open(ep.protocol(), ec);
+  ready_.assign(epfd_, ec);
+  if (!ec) acceptor_.open(ep.protocol(), ec);
   if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) {
     int one = 1;
@@ -407,6 +435,7 @@ absl::Status PublicServer::Worker::Bind(const tcp::endpoint& ep) {
   }
   if (!ec) acceptor_.bind(ep, ec);
   if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) acceptor_.non_blocking(true, ec);
   if (ec) {
     return absl::UnavailableError(absl::StrCat("listening on ", ep.address().to_string(), ":",
                                                ep.port(), ": ", ec.message()));
@@ -416,32 +445,75 @@ absl::Status PublicServer::Worker::Bind(const tcp::endpoint& ep) {
 
 void PublicServer::Worker::Run() {
   guard_.emplace(ioc_.get_executor());
-  Accept();
+  WaitAccept();
+  WaitReady();
   Sweep();
   ioc_.run();
   finished_.store(true, std::memory_order_release);
 }
 
-void PublicServer::Worker::Accept() {
-  acceptor_.async_accept([this](error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (!acceptor_.is_open() || draining_) return;
-      // Out of descriptors or similar: keep accepting after a breath.
-      LogLine("warn", "accept_failed", {{"error", ec.message()}});
-    } else if (connections_.size() >= connection_cap_per_worker(options_)) {
+void PublicServer::Worker::WaitAccept() {
+  acceptor_.async_wait(tcp::acceptor::wait_read, [this](error_code ec) {
+    if (ec || draining_) return;
+    AcceptAll();
+    WaitAccept();
+  });
+}
+
+void PublicServer::Worker::AcceptAll() {
+  for (;;) {
+    sockaddr_storage peer{};
+    socklen_t len = sizeof(peer);
+    int fd = ::accept4(acceptor_.native_handle(), reinterpret_cast<sockaddr*>(&peer), &len,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        LogLine("warn", "accept_failed", {{"error", std::strerror(errno)}});
+      }
+      return;
+    }
+    if (connections_.size() >= connection_cap()) {
       Counters::Bump(counters_.connections_refused);
-      error_code ignored;
       char buf[256];
       size_t n = WriteErrorResponse(503, dates_.Get(NowUs() / 1000000),
                                     std::span<char>(buf, sizeof(buf)), 0);
-      socket.non_blocking(true, ignored);
-      socket.write_some(net::buffer(buf, n), ignored);
-      socket.close(ignored);
-    } else {
-      std::make_shared<Connection>(*this, std::move(socket))->Start();
+      (void)!::send(fd, buf, n, MSG_NOSIGNAL);
+      ::close(fd);
+      continue;
     }
-    if (!draining_) Accept();
+    auto c = std::make_unique<Connection>(*this, fd, peer);
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.ptr = c.get();
+    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      LogLine("warn", "epoll_add_failed", {{"error", std::strerror(errno)}});
+      continue;  // ~Connection closes fd
+    }
+    c->index = connections_.size();
+    connections_.push_back(std::move(c));
+    counters_.connections.store(connections_.size(), std::memory_order_relaxed);
+  }
+}
+
+void PublicServer::Worker::WaitReady() {
+  ready_.async_wait(net::posix::stream_descriptor::wait_read, [this](error_code ec) {
+    if (ec) return;
+    OnReady();
+    closed_.clear();
+    if (!(draining_ && connections_.empty())) WaitReady();
   });
+}
+
+void PublicServer::Worker::OnReady() {
+  constexpr int kMax = static_cast<int>(sizeof(events_) / sizeof(events_[0]));
+  for (;;) {
+    int n = ::epoll_wait(epfd_, events_, kMax, 0);
+    for (int i = 0; i < n; ++i) {
+      static_cast<Connection*>(events_[i].data.ptr)->OnEvents(events_[i].events);
+    }
+    if (n < kMax) return;  // a full batch may have left more behind
+  }
 }
 
 void PublicServer::Worker::Sweep() {
@@ -449,11 +521,11 @@ void PublicServer::Worker::Sweep() {
   sweep_timer_.async_wait([this](error_code ec) {
     if (ec) return;
     int64_t now = MonotonicMs();
-    for (size_t i = 0; i < connections_.size();) {
-      Connection* c = connections_[i];
-      if (!c->SweepCheck(now)) ++i;  // a closed one was swapped out of position i
+    for (size_t i = connections_.size(); i-- > 0;) {  // closing swaps in an already-checked one
+      connections_[i]->SweepCheck(now);
     }
-    if (!draining_ || !connections_.empty()) Sweep();
+    closed_.clear();
+    Sweep();
   });
 }
 
@@ -461,18 +533,16 @@ void PublicServer::Worker::Drain() {
   draining_ = true;
   error_code ec;
   acceptor_.close(ec);
-  for (size_t i = 0; i < connections_.size();) {
-    Connection* c = connections_[i];
-    size_t before = connections_.size();
-    c->DrainCheck();
-    if (connections_.size() == before) ++i;
-  }
+  for (size_t i = connections_.size(); i-- > 0;) connections_[i]->DrainCheck();
+  closed_.clear();
   MaybeFinishDrain();
 }
 
 void PublicServer::Worker::MaybeFinishDrain() {
   if (draining_ && connections_.empty()) {
     sweep_timer_.cancel();
+    error_code ec;
+    ready_.cancel(ec);
     guard_.reset();
   }
 }
