@@ -4,7 +4,6 @@ namespace redirector {
 namespace {
 
 constexpr char kBase62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-__extension__ using Uint128 = unsigned __int128;
 constexpr int64_t kEpoch2024Ms = 1704067200000;
 
 uint64_t Fnv1a(std::string_view s) {
@@ -27,12 +26,16 @@ ClickIdGenerator::ClickIdGenerator(std::string_view node_id, int64_t start_unix_
 }
 
 void ClickIdGenerator::Next(char* out) {
-  Uint128 v =
-      (static_cast<Uint128>(hi_) << 64) | (lo_base_ | (counter_++ & ((uint64_t{1} << 56) - 1)));
-  for (size_t i = kClickIdLength; i-- > 0;) {
-    out[i] = kBase62[static_cast<unsigned>(v % 62)];
-    v /= 62;
-  }
+  // Each 64-bit half is 11 base62 digits (62^11 > 2^64): 64-bit division by a constant is a
+  // multiply, where one 128-bit number would need a library call per digit.
+  auto put = [](uint64_t v, char* digits) {
+    for (size_t i = 11; i-- > 0;) {
+      digits[i] = kBase62[v % 62];
+      v /= 62;
+    }
+  };
+  put(hi_, out);
+  put(lo_base_ | (counter_++ & ((uint64_t{1} << 56) - 1)), out + 11);
 }
 
 }  // namespace redirector

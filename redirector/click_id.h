@@ -1,7 +1,7 @@
 #pragma once
 // Click ids: unique across a fleet without coordination, cheap to make on the redirect path.
 //
-// A click id is 22 base62 characters encoding 128 bits:
+// A click id is 22 base62 characters: two 64-bit halves of 11 digits each,
 //   hi = node tag (24 bits, a hash of the node id) | start time (40 bits, ms since 2024-01-01)
 //   lo = worker index (8 bits) | per-worker counter (56 bits)
 // Two ids collide only if two processes with equally hashed node ids start in the same

@@ -40,30 +40,44 @@ TokenMatcher::TokenMatcher(const std::vector<Token>& tokens) {
     outputs_[s] |= uint64_t{1} << t.group;
   }
   size_t states = outputs_.size();
-  next_.assign(states * n, 0);
+  assert(states <= kMaxStates);
+  std::vector<uint32_t> next(states * n, 0);
   std::vector<uint32_t> fail(states, 0);
+  std::vector<uint32_t> bfs_order = {0};  // shallow states first: the hot ones share cache lines
   std::deque<uint32_t> queue;
   for (size_t c = 0; c < n; ++c) {
     if (trie[c] > 0) {
-      next_[c] = static_cast<uint32_t>(trie[c]);
+      next[c] = static_cast<uint32_t>(trie[c]);
       queue.push_back(static_cast<uint32_t>(trie[c]));
     }
   }
   while (!queue.empty()) {
     uint32_t s = queue.front();
     queue.pop_front();
+    bfs_order.push_back(s);
     outputs_[s] |= outputs_[fail[s]];
     for (size_t c = 0; c < n; ++c) {
       int32_t t = trie[s * n + c];
       if (t > 0) {
-        fail[static_cast<size_t>(t)] = next_[fail[s] * n + c];
-        next_[s * n + c] = static_cast<uint32_t>(t);
+        fail[static_cast<size_t>(t)] = next[fail[s] * n + c];
+        next[s * n + c] = static_cast<uint32_t>(t);
         queue.push_back(static_cast<uint32_t>(t));
       } else {
-        next_[s * n + c] = next_[fail[s] * n + c];
+        next[s * n + c] = next[fail[s] * n + c];
       }
     }
   }
+  // Renumber states in BFS order into the compact table.
+  std::vector<uint16_t> renumber(states);
+  for (size_t i = 0; i < bfs_order.size(); ++i) renumber[bfs_order[i]] = static_cast<uint16_t>(i);
+  next_.assign(states * n, 0);
+  std::vector<uint64_t> outputs(states);
+  for (size_t old_state = 0; old_state < states; ++old_state) {
+    size_t s = renumber[old_state];
+    outputs[s] = outputs_[old_state];
+    for (size_t c = 0; c < n; ++c) next_[s * n + c] = renumber[next[old_state * n + c]];
+  }
+  outputs_ = std::move(outputs);
 }
 
 uint64_t TokenMatcher::Match(std::string_view text) const {

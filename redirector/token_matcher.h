@@ -20,6 +20,9 @@ class TokenMatcher {
     int group;         // 0..63: the bit set in Match()'s result
   };
 
+  // The automaton has one state per distinct token prefix; states are 16-bit.
+  static constexpr size_t kMaxStates = 65535;
+
   TokenMatcher() = default;
   explicit TokenMatcher(const std::vector<Token>& tokens);
 
@@ -28,12 +31,11 @@ class TokenMatcher {
   size_t state_count() const { return outputs_.size(); }
 
  private:
-  static constexpr int kClasses = 64;
   uint8_t ClassOf(unsigned char c) const { return byte_class_[c]; }
 
   uint8_t byte_class_[256] = {};
   int num_classes_ = 1;
-  std::vector<uint32_t> next_;     // state * num_classes_ + class → state
+  std::vector<uint16_t> next_;     // state * num_classes_ + class → state (BFS-numbered)
   std::vector<uint64_t> outputs_;  // state → groups matched on reaching it
 };
 
