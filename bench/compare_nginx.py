@@ -260,6 +260,17 @@ def main():
                 c = med("baseline", key)
                 line += "   baseline %10.2f   vs baseline %.3f" % (c, a / c if c else 0)
             print(line)
+        # Paired ratios: each round's servers ran back to back, so their ratio cancels most of
+        # the machine's drift between rounds.
+        paired = [r["cpu_us_per_req"] / n["cpu_us_per_req"]
+                  for r, n in zip(results["redirector"], results["nginx"])]
+        print("  CPU/request vs nginx, per round: %s; median %.3f" % (
+            ", ".join("%.3f" % p for p in paired), statistics.median(paired)))
+        if args.baseline:
+            paired = [r["cpu_us_per_req"] / b["cpu_us_per_req"]
+                      for r, b in zip(results["redirector"], results["baseline"])]
+            print("  CPU/request vs baseline, per round: %s; median %.3f" % (
+                ", ".join("%.3f" % p for p in paired), statistics.median(paired)))
     finally:
         for s in servers:
             s.stop()

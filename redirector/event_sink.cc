@@ -1,5 +1,6 @@
 #include "redirector/event_sink.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "redirector/hit_event.h"
@@ -49,20 +50,22 @@ void EventSink::Run() {
 }
 
 size_t EventSink::DrainOnce() {
-  size_t n = 0;
+  // Take what every ring holds now, append it in hit-time order (workers' rings interleave),
+  // then free the slots.
+  batch_.clear();
   for (auto& ring : rings_) {
-    // Bound one pass so a busy ring cannot starve the flush.
-    for (size_t i = 0; i < ring->capacity(); ++i) {
-      const HitRecord* hit = ring->Front();
-      if (hit == nullptr) break;
-      HitToEvent(*hit, options_.node_id, &scratch_);
-      ring->Pop();
-      payload_.clear();
-      store::EncodeEvent(scratch_, &payload_);
-      writer_->Add(store::log::RecordType::kClick, store::kEventVersion, payload_);
-      ++n;
-    }
+    for (const HitRecord* hit : ring->Peek()) batch_.push_back(hit);
   }
+  std::stable_sort(batch_.begin(), batch_.end(),
+                   [](const HitRecord* a, const HitRecord* b) { return a->ts_us < b->ts_us; });
+  for (const HitRecord* hit : batch_) {
+    HitToEvent(*hit, options_.node_id, &scratch_);
+    payload_.clear();
+    store::EncodeEvent(scratch_, &payload_);
+    writer_->Add(store::log::RecordType::kClick, store::kEventVersion, payload_);
+  }
+  for (auto& ring : rings_) ring->PopPeeked();
+  size_t n = batch_.size();
   {
     absl::MutexLock lock(&mu_);
     taken_.swap(queue_);

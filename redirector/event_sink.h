@@ -66,7 +66,8 @@ class EventSink {
   std::vector<std::unique_ptr<HitRing>> rings_;
   absl::Mutex mu_;
   std::vector<store::Event> queue_ ABSL_GUARDED_BY(mu_);
-  std::vector<store::Event> taken_;  // writer thread only
+  std::vector<store::Event> taken_;      // writer thread only
+  std::vector<const HitRecord*> batch_;  // writer thread only
   store::Event scratch_;
   std::string payload_;
   std::chrono::steady_clock::time_point last_sync_;

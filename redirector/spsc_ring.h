@@ -47,6 +47,40 @@ class SpscRing {
   // Consumer: frees the slot returned by Front().
   void Pop() { tail_.store(tail_.load(std::memory_order_relaxed) + 1, std::memory_order_release); }
 
+  // Consumer: every slot filled now, oldest first, read in place; PopPeeked() frees them.
+  class Span {
+   public:
+    class Iterator {
+     public:
+      Iterator(const SpscRing* r, size_t i) : r_(r), i_(i) {}
+      const T* operator*() const { return &r_->slots_[i_ & r_->mask_]; }
+      Iterator& operator++() {
+        ++i_;
+        return *this;
+      }
+      bool operator!=(const Iterator& o) const { return i_ != o.i_; }
+
+     private:
+      const SpscRing* r_;
+      size_t i_;
+    };
+    Iterator begin() const { return {r_, from_}; }
+    Iterator end() const { return {r_, to_}; }
+
+   private:
+    friend class SpscRing;
+    Span(const SpscRing* r, size_t from, size_t to) : r_(r), from_(from), to_(to) {}
+    const SpscRing* r_;
+    size_t from_, to_;
+  };
+  Span Peek() {
+    size_t tail = tail_.load(std::memory_order_relaxed);
+    cached_head_ = head_.load(std::memory_order_acquire);
+    peeked_ = cached_head_;
+    return Span(this, tail, cached_head_);
+  }
+  void PopPeeked() { tail_.store(peeked_, std::memory_order_release); }
+
   size_t capacity() const { return mask_ + 1; }
 
  private:
@@ -56,6 +90,7 @@ class SpscRing {
   size_t cached_tail_ = 0;  // producer's copy
   alignas(64) std::atomic<size_t> tail_{0};
   size_t cached_head_ = 0;  // consumer's copy
+  size_t peeked_ = 0;       // consumer: end of the last Peek()
 };
 
 }  // namespace redirector

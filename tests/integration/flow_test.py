@@ -115,7 +115,10 @@ class FlowTest(unittest.TestCase):
             events = tail(d.data_dir)
             self.assertEqual(len(events), 9, events)  # healthz is not an event
             self.assertEqual([e["seq"] for e in events], list(range(1, 10)))
-            first = events[0]
+            by_code = {}
+            for e in events:
+                by_code.setdefault(e["code"], []).append(e)
+            first = by_code[code_a][0]
             for field in ("node", "seq", "ts", "type", "code", "campaign", "variant", "recipient",
                           "verdict", "reasons", "click_id", "ip", "ua", "status"):
                 self.assertIn(field, first)
@@ -126,15 +129,13 @@ class FlowTest(unittest.TestCase):
             self.assertEqual(first["click_id"], q["smsclid"][0])
             self.assertEqual(first["ip"], "127.0.0.1")
             self.assertEqual(first["ua"], IPHONE)
-            by_code = {}
-            for e in events:
-                by_code.setdefault(e["code"], []).append(e)
             self.assertEqual(by_code[code_b][1]["verdict"], "preview")  # the HEAD
             self.assertIn("head_request", by_code[code_b][1]["reasons"])
             self.assertEqual(by_code["nosuchcode"][0]["status"], 404)
             self.assertEqual(by_code["fast-001"][0]["verdict"], "scanner")
             self.assertIn("too_soon_after_send", by_code["fast-001"][0]["reasons"])
-            self.assertEqual(events[-1]["verdict"], "preview")  # WhatsApp after the restart
+            self.assertEqual(by_code[code_a][-1]["verdict"], "preview")  # WhatsApp, after the restart
+            self.assertEqual(by_code[code_a][-1]["seq"], 9)  # the restart resumed the sequence
             self.assertEqual(tail(d.data_dir, "--from", "9")[0]["seq"], 9)
         finally:
             d.close()
