@@ -4,7 +4,7 @@
 # Usage: deploy/install-deps.sh [--bench]   (--bench adds nginx-light and wrk for bench/)
 set -euo pipefail
 
-packages=(cmake ninja-build g++ clang pkg-config libboost1.81-dev libboost-json1.81-dev
+packages=(cmake ninja-build g++ clang libclang-rt-14-dev pkg-config libboost1.81-dev libboost-json1.81-dev
           librocksdb-dev libabsl-dev catch2 libbenchmark-dev libssl-dev zlib1g-dev
           curl python3)
 if [[ "${1:-}" == "--bench" ]]; then

@@ -37,7 +37,7 @@ struct HitRecord {
   template <typename Len, size_t N>
   static void Copy(std::string_view from, char (&to)[N], Len* len) {
     size_t n = std::min(from.size(), N);
-    std::memcpy(to, from.data(), n);
+    std::copy_n(from.data(), n, to);  // (memcpy from a null empty view would be UB)
     *len = static_cast<Len>(n);
   }
 };

@@ -1,5 +1,6 @@
 #include "redirector/redirect_url.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace redirector {
@@ -14,7 +15,7 @@ bool IsUnreserved(char c) {
 
 size_t Append(std::string_view s, std::span<char> out, size_t pos) {
   if (pos == kOverflow || pos + s.size() > out.size()) return kOverflow;
-  std::memcpy(out.data() + pos, s.data(), s.size());
+  std::copy(s.begin(), s.end(), out.data() + pos);
   return pos + s.size();
 }
 

@@ -1,5 +1,6 @@
 #include "redirector/response_writer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 
@@ -10,7 +11,7 @@ constexpr size_t kOverflow = static_cast<size_t>(-1);
 
 size_t Put(std::string_view s, std::span<char> out, size_t pos) {
   if (pos == kOverflow || pos + s.size() > out.size()) return kOverflow;
-  std::memcpy(out.data() + pos, s.data(), s.size());
+  std::copy(s.begin(), s.end(), out.data() + pos);
   return pos + s.size();
 }
 

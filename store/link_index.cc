@@ -1,6 +1,7 @@
 #include "store/link_index.h"
 
 #include <cassert>
+#include <algorithm>
 #include <cstring>
 
 #include <absl/hash/hash.h>
@@ -88,11 +89,10 @@ LinkEntry* LinkIndex::Allocate(const LinkEntryFields& f) {
   e->recipient_len_ = static_cast<uint8_t>(f.recipient.size());
   e->destination_len_ = static_cast<uint16_t>(f.destination.size());
   char* p = reinterpret_cast<char*>(e + 1);
-  std::memcpy(p, f.code.data(), f.code.size());
-  p += f.code.size();
-  std::memcpy(p, f.recipient.data(), f.recipient.size());
-  p += f.recipient.size();
-  std::memcpy(p, f.destination.data(), f.destination.size());
+  // std::copy, not memcpy: an empty view may have a null data() (memcpy(p, nullptr, 0) is UB).
+  p = std::copy(f.code.begin(), f.code.end(), p);
+  p = std::copy(f.recipient.begin(), f.recipient.end(), p);
+  std::copy(f.destination.begin(), f.destination.end(), p);
   return e;
 }
 
