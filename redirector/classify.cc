@@ -20,11 +20,14 @@ Classification Classify(const HitFacts& hit, const ClassifierConfig& config) {
     bool in_app = HasGroup(g, kUaGroupInApp);
     if (HasGroup(g, kUaGroupPreview)) reasons |= kReasonUaPreview;
     if (HasGroup(g, kUaGroupScanner)) reasons |= kReasonUaScanner;
-    if (HasGroup(g, kUaGroupBot) || (HasGroup(g, kUaGroupWeakBot) && !in_app)) {
+    bool browser = HasGroup(g, kUaGroupBrowser);
+    if (HasGroup(g, kUaGroupBot) ||
+        (HasGroup(g, kUaGroupUrl) && !in_app && !HasGroup(g, kUaGroupHumanQuirk))) {
       reasons |= kReasonUaBot;
     }
+    if (HasGroup(g, kUaGroupNativePreviewApp) && !browser) reasons |= kReasonUaPreview;
     if (in_app) reasons |= kReasonInApp;
-    if (!HasGroup(g, kUaGroupBrowser) && !in_app) reasons |= kReasonUaNotBrowser;
+    if (!browser && !in_app) reasons |= kReasonUaNotBrowser;
   }
   if (hit.method == HttpMethod::kHead) reasons |= kReasonHeadRequest;
   if (StartsWithNoCase(hit.purpose, "prefetch") || StartsWithNoCase(hit.sec_purpose, "prefetch") ||

@@ -89,6 +89,9 @@ uint64_t TokenMatcher::Match(std::string_view text) const {
     s = next_[s * n + ClassOf(static_cast<unsigned char>(ch))];
     found |= outputs_[s];
   }
+  // The end of the text reads as one NUL byte, so "bot\0" matches "...Bot" at the end only.
+  s = next_[s * n + ClassOf(0)];
+  found |= outputs_[s];
   return found;
 }
 

@@ -16,7 +16,8 @@ namespace redirector {
 class TokenMatcher {
  public:
   struct Token {
-    std::string text;  // matched case-insensitively; must not be empty
+    std::string text;  // matched case-insensitively; must not be empty. A final NUL byte
+                       // anchors the token at the end of the text.
     int group;         // 0..63: the bit set in Match()'s result
   };
 

@@ -1,5 +1,7 @@
 #include "redirector/ua_tokens.h"
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace redirector {
@@ -7,7 +9,7 @@ namespace {
 
 // Sources for the tokens: ../shared/corpus/README.md (labelling rules, drawn from isbot,
 // crawler-user-agents, Matomo Device Detector, Crawler-Detect and uap-core fixtures).
-const char* const kPreview[] = {
+const std::string_view kPreview[] = {
     "facebookexternalhit",
     "facebot",
     "twitterbot",
@@ -43,39 +45,55 @@ const char* const kPreview[] = {
     "link-preview",
     "urlpreview",
     "url preview",
-    "opengraph",
-    "outbrain",
-    "tumblr/",
     "skype-url-preview",
-    "teams/",
     "yahoocachesystem",
-    "applebot",
-    "google-inspectiontool",
     "flipboardproxy",
     "quora link preview",
     "nuzzel",
     "bitlybot",
     "xing-contenttabreceiver",
-    "redditbot",
-    "chatgpt-user",
-    "w3c_validator",
     "discourse-onebox",
-    "rocket.chat",
-    "mattermost",
-    "zoom.us",
-    "nextcloud",
-    "iMessage",
+    "imessage",
+    "tumblr/",
+    "outbrain",
+    "opengraph",
+    "metainspector",
+    "preview service",
+    "unfurl",
+    "facebookexternalua",
+    "facebookplatform",
+    "facebookscraper",
 };
 
-const char* const kScanner[] = {
-    "google-safety", "kaspersky",    "barracuda",   "proofpoint", "mimecast",   "zscaler",
-    "trendmicro",    "trend micro",  "symantec",    "bluecoat",   "blue coat",  "sophos",
-    "fortinet",      "fortiguard",   "virustotal",  "safelinks",  "urldefense", "cisco umbrella",
-    "forcepoint",    "checkpoint",   "check point", "paloalto",   "netcraft",   "phishtank",
-    "urlscan",       "safebrowsing",
+const std::string_view kScanner[] = {
+    "google-safety", "kaspersky",   "barracuda",  "proofpoint", "mimecast",   "zscaler",
+    "trendmicro",    "trend micro", "symantec",   "bluecoat",   "blue coat",  "sophos",
+    "fortinet",      "fortiguard",  "virustotal", "safelinks",  "urldefense", "cisco umbrella",
+    "forcepoint",    "paloalto",    "netcraft",   "phishtank",  "urlscan",    "safebrowsing",
 };
 
-const char* const kBot[] = {
+// Strong automation tokens: specific names, and the word forms crawlers use ("...bot/1.0",
+// "(compatible; ...Bot;", "+http://..."), not bare "bot" (which phone names such as CUBOT hold).
+const std::string_view kBot[] = {
+    "bot/",
+    "bot;",
+    "bot)",
+    "bot.",
+    "bot-",
+    "bot_",
+    "bot+",
+    "bot@",
+    "bot,",
+    "bot:",
+    "bot\t",
+    "robot",
+    "crawl",
+    "spider",
+    "scrape",
+    "+http",
+    "(http",
+    "; http",
+    "(+",
     "headlesschrome",
     "phantomjs",
     "lighthouse",
@@ -87,32 +105,38 @@ const char* const kBot[] = {
     "webdriver",
     "slimerjs",
     "htmlunit",
-    "electron/",
     "curl/",
     "wget/",
     "python-requests",
     "python-urllib",
+    "python/",
     "python-httpx",
     "aiohttp",
     "httpx",
     "go-http-client",
     "okhttp",
-    "java/",
+    "java/1.",
+    "java/2",
+    "java/8",
+    "java/11",
+    "java/17",
+    "java/21",
     "apache-httpclient",
     "jakarta",
     "libwww-perl",
     "lwp::",
+    "lwp-",
     "php/",
     "guzzlehttp",
-    "ruby",
+    "ruby/",
     "faraday",
     "axios/",
     "node-fetch",
     "undici",
-    "got (https",
+    "got (",
     "restsharp",
     "postmanruntime",
-    "insomnia",
+    "insomnia/",
     "httpie",
     "powershell",
     "winhttp",
@@ -129,8 +153,10 @@ const char* const kBot[] = {
     "colly",
     "nutch",
     "heritrix",
+    "wordpress/",
     "googlebot",
     "bingbot",
+    "yandexbot",
     "yandex.com/bots",
     "baiduspider",
     "duckduckbot",
@@ -148,6 +174,7 @@ const char* const kBot[] = {
     "gptbot",
     "ccbot",
     "claudebot",
+    "claude-web",
     "anthropic",
     "bytespider",
     "amazonbot",
@@ -171,6 +198,8 @@ const char* const kBot[] = {
     "newsblur",
     "inoreader",
     "feedbin",
+    "feed reader",
+    "feedreader",
     "validator",
     "linkcheck",
     "link check",
@@ -202,7 +231,6 @@ const char* const kBot[] = {
     "wayback",
     "httrack",
     "offline explorer",
-    "teleport",
     "webcopier",
     "crawler4j",
     "apify",
@@ -212,19 +240,114 @@ const char* const kBot[] = {
     "qwantify",
     "yisou",
     "ltx71",
-    "cloudflare-",
-    "preview",
+    "applebot",
+    "google-inspectiontool",
+    "chatgpt-user",
+    "oai-searchbot",
+    "w3c_validator",
+    "w3c-checklink",
     "synthetic",
-    "probe",
+    "adsbot",
+    "mediapartners",
+    "google-read-aloud",
+    "googleother",
+    "google-extended",
+    "storebot",
+    "feedvalidator",
+    "facebookcatalog",
+    "meta-externalagent",
+    "headless",
+    // Long tail seen in the development corpus (tests/data/ua-corpus.tsv).
+    "gtmetrix",
+    "page speed",
+    "catchpoint",
+    "alertra",
+    "netnewswire",
+    "feed",
+    "reeder",
+    "theoldreader",
+    "tineye",
+    "splash version",
+    "wkhtmlto",
+    "cypress/",
+    "google favicon",
+    "google-adwords",
+    "google-ads",
+    "google.drive",
+    "googletoolbar",
+    "daumoa",
+    "stackrambler",
+    "mail.ru/",
+    "newsfox",
+    "crusader/",
+    "gwpimages",
+    "trance/",
+    "seocompany",
+    "project 25499",
+    "laravel",
+    "reaver",
+    "(select",
+    "probely",
+    "observatory/",
+    "cursor/",
+    "excel/",
+    "powerpoint/",
+    "word/1",
+    "karnoprospecting",
+    "forusp",
+    "javafx",
+    "bromium",
+    "yandex.translate",
+    "screenshot",
+    "check&get",
+    "supercleaner",
+    "larbin",
+    "extractor",
+    "linkmarket",
+    "grub-client",
+    "radioclicker",
+    "ghost inspector",
+    "thumbshots",
+    "sitemap",
+    "stumbleupon",
+    "meta-externalfetcher",
+    "amzn-user",
+    "whatsmyip",
+    "debugbear",
+    "bit.ly/",
+    "websitepulse",
+    "digg ",
+    "podcast",
+    "hootsuite",
+    "feeder.co",
+    "akregator",
+    "shoppimon",
+    "specificfeeds",
+    "infeed",
+    "<a href",
+    "gozilla",
+    "firefox/47.0/5.0",
+    "; m bot",
+    "bot google",
+    "odin/",
+    "select7",
+    // "...bot" at the very end of the user agent (NUL marks the end, see TokenMatcher).
+    std::string_view("bot\0", 4),
 };
 
-const char* const kWeakBot[] = {
-    "bot",   "crawl", "spider",  "scrape", "fetch",    "http://", "https://", "www.",   ".com",
-    "+http", "@",     "library", "client", "download", "agent",   "index",    "search", "archive",
-};
+// A URL or mail address inside a user agent: how crawlers sign themselves. Overruled by an
+// in-app browser token or a known human quirk.
+const std::string_view kUrl[] = {"http://", "https://", "www.",    ".com",
+                                 ".net/",   ".org/",    "mailto:", "@"};
+
+// Human user agents that carry a URL anyway.
+const std::string_view kHumanQuirk[] = {"embedded web browser from", "ecosia", "@calendar"};
+
+// Native app user agents (no browser engine) of apps whose link fetches are previews.
+const std::string_view kNativePreviewApp[] = {"snapchat/", "viber/"};
 
 // In-app browsers and webviews: people, though they carry app tokens (../shared/corpus rules).
-const char* const kInApp[] = {
+const std::string_view kInApp[] = {
     "fban/",          "fbav/",
     "fb_iab",         "fbios",
     "fb4a",           "messenger",
@@ -244,7 +367,10 @@ const char* const kInApp[] = {
     "wa4a",
 };
 
-const char* const kBrowser[] = {"mozilla/", "opera/", "opera ", "mobile safari", "applewebkit/"};
+// What browser user agents carry: engines and the classic prefixes, text browsers included.
+const std::string_view kBrowser[] = {"mozilla/", "opera/",  "opera ",  "applewebkit/", "gecko/",
+                                     "firefox/", "chrome/", "safari/", "lynx/",        "elinks",
+                                     "links (",  "w3m/",    "msie ",   "trident/"};
 
 }  // namespace
 
@@ -252,14 +378,16 @@ const TokenMatcher& DefaultUaMatcher() {
   static const TokenMatcher matcher = [] {
     std::vector<TokenMatcher::Token> tokens;
     auto add = [&tokens](const auto& list, int group) {
-      for (const char* t : list) tokens.push_back({t, group});
+      for (std::string_view t : list) tokens.push_back({std::string(t), group});
     };
     add(kPreview, kUaGroupPreview);
     add(kScanner, kUaGroupScanner);
     add(kBot, kUaGroupBot);
-    add(kWeakBot, kUaGroupWeakBot);
     add(kInApp, kUaGroupInApp);
     add(kBrowser, kUaGroupBrowser);
+    add(kUrl, kUaGroupUrl);
+    add(kHumanQuirk, kUaGroupHumanQuirk);
+    add(kNativePreviewApp, kUaGroupNativePreviewApp);
     return TokenMatcher(tokens);
   }();
   return matcher;

@@ -1,6 +1,7 @@
 #pragma once
 // User-agent tokens the classifier looks for, grouped by what they mean. Matching is one pass
-// over the user agent (TokenMatcher), case-insensitive.
+// over the user agent (TokenMatcher), case-insensitive; a token ending in NUL matches only at
+// the end of the user agent.
 
 #include <cstdint>
 
@@ -9,12 +10,14 @@
 namespace redirector {
 
 enum UaGroup : int {
-  kUaGroupPreview = 0,  // link previewers and unfurlers
-  kUaGroupScanner = 1,  // security and carrier link scanners
-  kUaGroupBot = 2,      // strong automation tokens: win even over an in-app token
-  kUaGroupWeakBot = 3,  // generic words (bot, crawler, http://): lose to an in-app token
-  kUaGroupInApp = 4,    // in-app browsers and webviews: people
-  kUaGroupBrowser = 5,  // what every browser user agent carries (Mozilla/, Opera/)
+  kUaGroupPreview = 0,           // link previewers and unfurlers
+  kUaGroupScanner = 1,           // security and carrier link scanners
+  kUaGroupBot = 2,               // automation tokens: win even over an in-app token
+  kUaGroupInApp = 3,             // in-app browsers and webviews: people
+  kUaGroupBrowser = 4,           // what every browser user agent carries (Mozilla/, engines)
+  kUaGroupUrl = 5,               // a URL or address in the user agent: a bot, unless overruled
+  kUaGroupHumanQuirk = 6,        // human user agents that carry a URL anyway
+  kUaGroupNativePreviewApp = 7,  // native app fetchers (no browser engine) that are previews
 };
 
 // The built-in matcher, compiled once on first use (thread-safe).
