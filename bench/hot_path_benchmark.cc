@@ -126,7 +126,7 @@ void BM_Parse(benchmark::State& state) {
   long before = g_allocs.load();
   for (auto _ : state) {
     const std::string& r = w.requests[i++ & 4095];
-    parser.emplace(8192);
+    parser.emplace(redirector::RequestParser::Limits{});
     boost::beast::error_code ec;
     benchmark::DoNotOptimize(parser->Feed(r.data(), r.size(), ec));
   }
@@ -229,7 +229,7 @@ void BM_WholeTap(benchmark::State& state) {
   long before = g_allocs.load();
   for (auto _ : state) {
     const std::string& r = w.requests[i++ & 4095];
-    parser.emplace(8192);
+    parser.emplace(redirector::RequestParser::Limits{});
     boost::beast::error_code ec;
     parser->Feed(r.data(), r.size(), ec);
     const redirector::RequestFacts& req = parser->facts();

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything redirector needs to build, test and benchmark, from Debian's packages.
 # Idempotent and quiet: packages already present are skipped; prints one line when done.
-# Usage: deploy/install-deps.sh [--bench]   (--bench adds nginx-light and wrk for bench/)
+# Usage: deploy/install-deps.sh [--bench]   (--bench adds nginx-light, wrk and slowhttptest)
 set -euo pipefail
 
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev pkg-config libboost1.81-dev libboost-json1.81-dev
           librocksdb-dev libabsl-dev catch2 libbenchmark-dev libssl-dev zlib1g-dev
           curl python3)
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(nginx-light wrk)
+  packages+=(nginx-light wrk slowhttptest)
 fi
 
 missing=()

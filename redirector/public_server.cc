@@ -44,6 +44,8 @@ int64_t MonotonicMs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
+constexpr size_t kPerIpBuckets = 65536;
+
 int StatusIndex(uint16_t status) {
   switch (status) {
     case 200:
@@ -99,8 +101,9 @@ class Connection;
 class PublicServer::Worker {
  public:
   Worker(const PublicServerOptions& options, const store::LinkTable& table,
-         EventSink::HitRing* ring, uint8_t index, int64_t start_ms)
+         EventSink::HitRing* ring, uint8_t index, int64_t start_ms, std::atomic<uint32_t>* per_ip)
       : options_(options),
+        per_ip_(per_ip),
         table_(table),
         ring_(ring),
         ioc_(1),
@@ -121,6 +124,7 @@ class PublicServer::Worker {
   void ForceStop() { ioc_.stop(); }
 
   const PublicServerOptions& options_;
+  std::atomic<uint32_t>* per_ip_;  // kPerIpBuckets counters shared by all workers
   const store::LinkTable& table_;
   EventSink::HitRing* ring_;
   net::io_context ioc_;
@@ -165,7 +169,7 @@ class Connection {
   Connection(PublicServer::Worker& worker, int fd, const sockaddr_storage& peer)
       : w_(worker),
         fd_(fd),
-        in_capacity_(worker.options_.header_limit + 1024),
+        in_capacity_(worker.options_.request_limits.header_bytes + 1024),
         in_(std::make_unique<char[]>(in_capacity_)),
         out_(std::make_unique<char[]>(kOutCapacity)) {
     char text[INET6_ADDRSTRLEN] = {};
@@ -181,6 +185,7 @@ class Connection {
     }
     HitRecord::Copy(std::string_view(text), peer_ip_, &peer_ip_len_);
     if (auto parsed = ParseIp(std::string_view(text))) {
+      peer_ = *parsed;
       peer_trusted_ = AnyContains(w_.options_.trusted_proxies, *parsed);
     }
     int one = 1;
@@ -190,6 +195,23 @@ class Connection {
 
   ~Connection() {
     if (fd_ >= 0) ::close(fd_);
+    if (ip_bucket_ != nullptr) ip_bucket_->fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  // Takes a slot of the client address's connection budget; false if it is spent (or, for a
+  // trusted proxy or with no limit, true without counting).
+  bool AdmitPerIp() {
+    size_t limit = w_.options_.max_connections_per_ip;
+    if (limit == 0 || peer_trusted_) return true;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (uint8_t b : peer_) h = (h ^ b) * 0x100000001b3ull;
+    std::atomic<uint32_t>* bucket = &w_.per_ip_[h % kPerIpBuckets];
+    if (bucket->fetch_add(1, std::memory_order_relaxed) >= limit) {
+      bucket->fetch_sub(1, std::memory_order_relaxed);
+      return false;
+    }
+    ip_bucket_ = bucket;
+    return true;
   }
 
   int fd() const { return fd_; }
@@ -266,14 +288,15 @@ class Connection {
     size_t pos = 0;
     bool close_after = false;
     while (pos < in_len_ && !close_after) {
-      parser_.emplace(w_.options_.header_limit);
+      parser_.emplace(w_.options_.request_limits);
       error_code ec;
       size_t used = parser_->Feed(in_.get() + pos, in_len_ - pos, ec);
       if (ec == boost::beast::http::error::need_more) break;
       if (ec) {
-        uint16_t status = ec == boost::beast::http::error::header_limit ? 431
-                          : ec == boost::beast::http::error::body_limit ? 413
-                                                                        : 400;
+        uint16_t status = parser_->target_too_long()                      ? 414
+                          : ec == boost::beast::http::error::header_limit ? 431
+                          : ec == boost::beast::http::error::body_limit   ? 413
+                                                                          : 400;
         in_len_ = 0;
         Fail(status);
         return false;
@@ -393,7 +416,9 @@ class Connection {
   std::optional<RequestParser> parser_;
   char peer_ip_[HitRecord::kMaxIp];
   uint8_t peer_ip_len_ = 0;
+  Ip16 peer_{};
   bool peer_trusted_ = false;
+  std::atomic<uint32_t>* ip_bucket_ = nullptr;
   bool writing_ = false;       // a response waits for the socket to drain
   bool read_pending_ = false;  // input arrived while writing
   bool close_after_write_ = false;
@@ -483,6 +508,14 @@ void PublicServer::Worker::AcceptAll() {
       continue;
     }
     auto c = std::make_unique<Connection>(*this, fd, peer);
+    if (!c->AdmitPerIp()) {
+      Counters::Bump(counters_.connections_refused);
+      char buf[256];
+      size_t n = WriteErrorResponse(503, dates_.Get(NowUs() / 1000000),
+                                    std::span<char>(buf, sizeof(buf)), 0);
+      (void)!::send(fd, buf, n, MSG_NOSIGNAL);
+      continue;  // ~Connection closes fd
+    }
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.ptr = c.get();
@@ -565,10 +598,12 @@ absl::Status PublicServer::Listen() {
   int threads = options_.threads < 1 ? 1 : options_.threads;
   int64_t start_ms = NowUs() / 1000;
   uint16_t port = options_.port;
+  per_ip_ = std::make_unique<std::atomic<uint32_t>[]>(kPerIpBuckets);
+  for (size_t i = 0; i < kPerIpBuckets; ++i) per_ip_[i].store(0, std::memory_order_relaxed);
   for (int i = 0; i < threads; ++i) {
     workers_.push_back(std::make_unique<Worker>(options_, table_,
                                                 sink_.AddRing(options_.event_ring_capacity),
-                                                static_cast<uint8_t>(i), start_ms));
+                                                static_cast<uint8_t>(i), start_ms, per_ip_.get()));
     if (auto s = workers_.back()->Bind(tcp::endpoint(address, port)); !s.ok()) return s;
     port = workers_.back()->local_port();  // port 0: the rest join the port the first got
   }

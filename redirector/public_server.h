@@ -9,8 +9,9 @@
 // → one non-blocking write (async only if the socket is full). Pipelined requests in one read
 // are answered with one write.
 //
-// Limits: request header bytes (→ 431), header read timeout (→ 408), keep-alive idle timeout,
-// a connection cap per process (→ 503 and close). A malformed request gets 400 and the
+// Limits: request header bytes and header count (→ 431), target length (→ 414), header read
+// timeout (→ 408), keep-alive idle timeout, connection caps per process and per client address
+// (→ 503 and close). A malformed request gets 400 and the
 // connection closes. Timeouts are enforced by one sweep per second per worker, not per-request
 // timers (no timer syscalls on the hot path).
 
@@ -29,6 +30,7 @@
 #include "redirector/cidr.h"
 #include "redirector/classify.h"
 #include "redirector/event_sink.h"
+#include "redirector/request_parser.h"
 
 namespace redirector {
 
@@ -36,10 +38,14 @@ struct PublicServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: any free port (read it back with port())
   int threads = 1;
-  uint32_t header_limit = 8192;  // bytes of request line + headers
+  RequestParser::Limits request_limits;  // header bytes, target bytes, header count
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds idle_timeout{60};
   size_t max_connections = 10000;  // per process
+  // Per client address (approximate: addresses share 65,536 counters by hash); 0: no limit.
+  // Peers in trusted_proxies are exempt. Carrier NAT puts many phones behind one address, so
+  // keep this generous.
+  size_t max_connections_per_ip = 1000;
   std::chrono::seconds drain_timeout{10};
   size_t event_ring_capacity = 16384;  // per worker
   std::string node_id = "node-1";
@@ -82,6 +88,9 @@ class PublicServer {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;
+  // Open connections per client-address hash bucket, shared by the workers (touched on accept
+  // and close only, never per request).
+  std::unique_ptr<std::atomic<uint32_t>[]> per_ip_;
 };
 
 }  // namespace redirector

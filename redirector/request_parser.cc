@@ -11,8 +11,9 @@ std::string_view SV(boost::beast::string_view s) { return {s.data(), s.size()}; 
 
 }  // namespace
 
-RequestParser::RequestParser(uint32_t max_header_bytes) {
-  header_limit(max_header_bytes);
+RequestParser::RequestParser(const Limits& limits)
+    : max_target_(limits.target_bytes), max_fields_(limits.header_count) {
+  header_limit(limits.header_bytes);
   body_limit(0);
   eager(true);
 }
@@ -24,7 +25,12 @@ size_t RequestParser::Feed(const char* data, size_t n, boost::beast::error_code&
 }
 
 void RequestParser::on_request_impl(verb method, string_view, string_view target, int version,
-                                    error_code&) {
+                                    error_code& ec) {
+  if (target.size() > max_target_) {
+    target_too_long_ = true;
+    ec = boost::beast::http::error::bad_target;
+    return;
+  }
   facts_.method = method == verb::get    ? HttpMethod::kGet
                   : method == verb::head ? HttpMethod::kHead
                                          : HttpMethod::kOther;
@@ -41,6 +47,10 @@ void RequestParser::on_field_impl(field name, string_view name_string, string_vi
   // Beast accepts obsolete line folding and then hands over a value unfolded into its own
   // temporary buffer: a view we must not keep. RFC 9112 lets a server reject obs-fold with 400
   // instead, which also closes a door to header smuggling.
+  if (++fields_ > max_fields_) {
+    ec = boost::beast::http::error::header_limit;
+    return;
+  }
   if (value.data() < input_begin_ || value.data() + value.size() > input_end_) {
     ec = boost::beast::http::error::bad_value;
     return;

@@ -18,7 +18,14 @@ namespace redirector {
 
 class RequestParser : public boost::beast::http::basic_parser<true> {
  public:
-  explicit RequestParser(uint32_t max_header_bytes);
+  struct Limits {
+    uint32_t header_bytes = 8192;  // request line + headers (→ header_limit)
+    uint32_t target_bytes = 2048;  // request target (→ bad_target, target_too_long())
+    uint32_t header_count = 64;    // header fields (→ header_limit)
+  };
+  explicit RequestParser(const Limits& limits);
+  // True when the request failed because its target was over the limit (answer 414).
+  bool target_too_long() const { return target_too_long_; }
   // Parses from data[0, n); returns the bytes consumed (need_more: none yet, feed again with
   // more). Use this rather than put(): views are checked to point into this input.
   size_t Feed(const char* data, size_t n, boost::beast::error_code& ec);
@@ -44,6 +51,10 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   void on_finish_impl(error_code& ec) override;
 
   RequestFacts facts_;
+  uint32_t max_target_;
+  uint32_t max_fields_;
+  uint32_t fields_ = 0;
+  bool target_too_long_ = false;
   const char* input_begin_ = nullptr;
   const char* input_end_ = nullptr;
 };

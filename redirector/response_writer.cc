@@ -33,6 +33,8 @@ std::string_view StatusLine(uint16_t status) {
       return "HTTP/1.1 410 Gone\r\n";
     case 413:
       return "HTTP/1.1 413 Content Too Large\r\n";
+    case 414:
+      return "HTTP/1.1 414 URI Too Long\r\n";
     case 431:
       return "HTTP/1.1 431 Request Header Fields Too Large\r\n";
     case 503:

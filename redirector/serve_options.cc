@@ -44,6 +44,10 @@ void DefineServeFlags(Flags* f, ServeOptions* o) {
             "base URL of short links in API answers (default http://LISTEN)");
   f->Bool("demo", &o->demo, "create a demo campaign with two links and print them");
   f->Int("header-limit", &o->header_limit, "max request header bytes (8192)");
+  f->Int("max-url-bytes", &o->max_url_bytes, "max request target bytes; more gets 414 (2048)");
+  f->Int("max-headers", &o->max_headers, "max request header fields; more gets 431 (64)");
+  f->Int("max-connections-per-ip", &o->max_connections_per_ip,
+         "open connections per client address, 0 = no limit (1000)");
   f->Int("header-timeout", &o->header_timeout_s, "seconds to receive a request's headers (10)");
   f->Int("idle-timeout", &o->idle_timeout_s, "seconds a keep-alive connection may idle (60)");
   f->Int("max-connections", &o->max_connections, "max open public connections (10000)");
@@ -158,7 +162,15 @@ absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
     return absl::InvalidArgumentError("--public-url must start with http:// or https://");
   }
   if (auto s = Range("header-limit", o.header_limit, 1024, 65536); !s.ok()) return s;
-  r.server.header_limit = static_cast<uint32_t>(o.header_limit);
+  r.server.request_limits.header_bytes = static_cast<uint32_t>(o.header_limit);
+  if (auto s = Range("max-url-bytes", o.max_url_bytes, 64, 65536); !s.ok()) return s;
+  r.server.request_limits.target_bytes = static_cast<uint32_t>(o.max_url_bytes);
+  if (auto s = Range("max-headers", o.max_headers, 4, 1000); !s.ok()) return s;
+  r.server.request_limits.header_count = static_cast<uint32_t>(o.max_headers);
+  if (auto s = Range("max-connections-per-ip", o.max_connections_per_ip, 0, 10000000); !s.ok()) {
+    return s;
+  }
+  r.server.max_connections_per_ip = static_cast<size_t>(o.max_connections_per_ip);
   if (auto s = Range("header-timeout", o.header_timeout_s, 1, 3600); !s.ok()) return s;
   r.server.header_timeout = std::chrono::seconds(o.header_timeout_s);
   if (auto s = Range("idle-timeout", o.idle_timeout_s, 1, 86400); !s.ok()) return s;

@@ -32,6 +32,9 @@ struct ServeOptions {
   std::string public_url;
   bool demo = false;
   int64_t header_limit = 8192;
+  int64_t max_url_bytes = 2048;
+  int64_t max_headers = 64;
+  int64_t max_connections_per_ip = 1000;
   int64_t header_timeout_s = 10;
   int64_t idle_timeout_s = 60;
   int64_t max_connections = 10000;

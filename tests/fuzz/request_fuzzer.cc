@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   char out[16384];
   while (pos < in.size()) {
     std::optional<redirector::RequestParser> parser;
-    parser.emplace(2048);
+    parser.emplace(redirector::RequestParser::Limits{2048, 1024, 32});
     boost::beast::error_code ec;
     size_t used = parser->Feed(in.data() + pos, in.size() - pos, ec);
     if (ec || !parser->is_done() || used == 0) break;

@@ -141,7 +141,12 @@ class FlowTest(unittest.TestCase):
             d.close()
 
     def test_bad_requests_get_4xx_and_change_nothing(self):
-        with Daemon(BINARY, extra_args=["--header-limit", "2048", "--header-timeout", "1"]) as d:
+        with Daemon(BINARY, extra_args=["--header-limit", "2048", "--header-timeout", "1",
+                                        "--max-url-bytes", "1024", "--max-headers", "20"]) as d:
+            self.assertTrue(d.raw(b"GET /" + b"a" * 1500 + b" HTTP/1.1\r\n\r\n")
+                            .startswith(b"HTTP/1.1 414"))
+            many = b"".join(b"X-%d: v\r\n" % i for i in range(25))
+            self.assertTrue(d.raw(b"GET /x HTTP/1.1\r\n" + many + b"\r\n").startswith(b"HTTP/1.1 431"))
             self.assertTrue(d.raw(b"GARBAGE\r\n\r\n").startswith(b"HTTP/1.1 400"))
             self.assertTrue(d.raw(b"GET /x HTTP/1.1\r\nX-Big: " + b"a" * 4000 + b"\r\n\r\n")
                             .startswith(b"HTTP/1.1 431"))

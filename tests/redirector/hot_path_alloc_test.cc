@@ -61,7 +61,7 @@ TEST_CASE("The redirect path allocates nothing per tap in steady state", "[redir
   char out[16384];
 
   auto tap = [&](const std::string& bytes, int64_t now) {
-    parser.emplace(8192);
+    parser.emplace(redirector::RequestParser::Limits{});
     boost::beast::error_code ec;
     parser->Feed(bytes.data(), bytes.size(), ec);
     REQUIRE_FALSE(ec);
