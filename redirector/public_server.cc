@@ -152,6 +152,8 @@ class PublicServer::Worker {
   }
   void WaitAccept();
   void AcceptAll();
+  // Answers 503 on a connection over a cap; the caller closes it.
+  void Refuse(int fd);
   void WaitReady();
   void OnReady();
   void Sweep();
@@ -485,6 +487,19 @@ void PublicServer::Worker::WaitAccept() {
   });
 }
 
+void PublicServer::Worker::Refuse(int fd) {
+  // Read what the client already sent: closing a socket with unread input sends a reset, which
+  // can destroy the 503 before the client reads it.
+  char sink[4096];
+  while (::recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0) {
+  }
+  char buf[256];
+  size_t n = WriteErrorResponse(503, dates_.Get(NowUs() / 1000000),
+                                std::span<char>(buf, sizeof(buf)), 0);
+  (void)!::send(fd, buf, n, MSG_NOSIGNAL);
+  ::shutdown(fd, SHUT_WR);
+}
+
 void PublicServer::Worker::AcceptAll() {
   for (;;) {
     sockaddr_storage peer{};
@@ -500,20 +515,14 @@ void PublicServer::Worker::AcceptAll() {
     }
     if (connections_.size() >= connection_cap()) {
       Counters::Bump(counters_.connections_refused);
-      char buf[256];
-      size_t n = WriteErrorResponse(503, dates_.Get(NowUs() / 1000000),
-                                    std::span<char>(buf, sizeof(buf)), 0);
-      (void)!::send(fd, buf, n, MSG_NOSIGNAL);
+      Refuse(fd);
       ::close(fd);
       continue;
     }
     auto c = std::make_unique<Connection>(*this, fd, peer);
     if (!c->AdmitPerIp()) {
       Counters::Bump(counters_.connections_refused);
-      char buf[256];
-      size_t n = WriteErrorResponse(503, dates_.Get(NowUs() / 1000000),
-                                    std::span<char>(buf, sizeof(buf)), 0);
-      (void)!::send(fd, buf, n, MSG_NOSIGNAL);
+      Refuse(fd);
       continue;  // ~Connection closes fd
     }
     epoll_event ev{};

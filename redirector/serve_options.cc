@@ -46,6 +46,8 @@ void DefineServeFlags(Flags* f, ServeOptions* o) {
   f->Int("header-limit", &o->header_limit, "max request header bytes (8192)");
   f->Int("max-url-bytes", &o->max_url_bytes, "max request target bytes; more gets 414 (2048)");
   f->Int("max-headers", &o->max_headers, "max request header fields; more gets 431 (64)");
+  f->Int("admin-max-body-mb", &o->admin_max_body_mb,
+         "largest admin request body in MiB; more gets 413 (256)");
   f->Int("max-connections-per-ip", &o->max_connections_per_ip,
          "open connections per client address, 0 = no limit (1000)");
   f->Int("header-timeout", &o->header_timeout_s, "seconds to receive a request's headers (10)");
@@ -171,6 +173,8 @@ absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
     return s;
   }
   r.server.max_connections_per_ip = static_cast<size_t>(o.max_connections_per_ip);
+  if (auto s = Range("admin-max-body-mb", o.admin_max_body_mb, 1, 4096); !s.ok()) return s;
+  r.admin.max_body_bytes = static_cast<uint64_t>(o.admin_max_body_mb) << 20;
   if (auto s = Range("header-timeout", o.header_timeout_s, 1, 3600); !s.ok()) return s;
   r.server.header_timeout = std::chrono::seconds(o.header_timeout_s);
   if (auto s = Range("idle-timeout", o.idle_timeout_s, 1, 86400); !s.ok()) return s;

@@ -35,6 +35,7 @@ struct ServeOptions {
   int64_t max_url_bytes = 2048;
   int64_t max_headers = 64;
   int64_t max_connections_per_ip = 1000;
+  int64_t admin_max_body_mb = 256;
   int64_t header_timeout_s = 10;
   int64_t idle_timeout_s = 60;
   int64_t max_connections = 10000;

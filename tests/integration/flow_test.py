@@ -174,6 +174,31 @@ class FlowTest(unittest.TestCase):
             self.assertEqual(d.admin("POST", "/v1/links", '{"campaign":"ghost"}\n')[0], 400)
             self.assertEqual(d.admin("GET", "/v1/campaigns/ghost")[0], 404)
 
+    def test_idle_and_connection_limits(self):
+        with Daemon(BINARY, extra_args=["--threads", "1", "--idle-timeout", "1",
+                                        "--max-connections", "2", "--admin-max-body-mb", "1"]) as d:
+            a = socket.create_connection(("127.0.0.1", d.port), timeout=5)
+            b = socket.create_connection(("127.0.0.1", d.port), timeout=5)
+            time.sleep(0.2)
+            third = d.raw(b"GET /healthz HTTP/1.1\r\n\r\n")
+            self.assertTrue(third.startswith(b"HTTP/1.1 503"), third)
+            # Idle keep-alive connections are closed after the idle timeout (swept each second).
+            a.sendall(b"GET /healthz HTTP/1.1\r\n\r\n")
+            self.assertTrue(a.recv(4096).startswith(b"HTTP/1.1 200"))
+            a.settimeout(5)
+            t0 = time.monotonic()
+            self.assertEqual(a.recv(4096), b"")  # closed by the server
+            self.assertLess(time.monotonic() - t0, 4)
+            a.close()
+            b.close()
+            time.sleep(0.2)
+            self.assertEqual(d.tap("/healthz")[0], 200)  # room again
+            # An admin body over the limit is refused from its Content-Length alone.
+            with socket.create_connection(("127.0.0.1", d.admin_port), timeout=5) as s:
+                s.sendall(b"POST /v1/links HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+                          % (2 << 20))
+                self.assertTrue(s.recv(4096).startswith(b"HTTP/1.1 413"))
+
     def test_admin_token(self):
         with Daemon(BINARY, env={"REDIRECTOR_ADMIN_TOKEN": "t0ken"}) as d:
             self.assertEqual(d.admin("POST", "/v1/campaigns", json.dumps(CAMPAIGN))[0], 401)
