@@ -16,6 +16,7 @@
 #include "store/event.h"
 #include "store/link_table.h"
 
+#include "redirector/admin_api.h"
 #include "redirector/classify.h"
 #include "redirector/hit_event.h"
 #include "redirector/hit_record.h"
@@ -28,6 +29,18 @@
 namespace {
 std::atomic<long> g_allocs{0};
 }  // namespace
+
+namespace testing_dir {
+// A temporary directory removed at exit.
+struct Dir {
+  std::string path;
+  Dir() {
+    char tmpl[] = "/tmp/redirector-bench-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~Dir() { (void)!std::system(("rm -rf " + path).c_str()); }
+};
+}  // namespace testing_dir
 
 void* operator new(std::size_t n) {
   g_allocs.fetch_add(1, std::memory_order_relaxed);
@@ -248,5 +261,41 @@ void BM_WholeTap(benchmark::State& state) {
   ReportAllocs(state, before);
 }
 BENCHMARK(BM_WholeTap);
+
+}  // namespace
+
+namespace {
+
+// The admin API's bulk path: 10,000 NDJSON link lines in one POST /v1/links, from the request
+// body to the NDJSON answer (parse, validate, draw codes, RocksDB batch with sync, index).
+void BM_AdminBulkLinks(benchmark::State& state) {
+  static testing_dir::Dir dir;
+  static std::unique_ptr<store::LinkTable> table = [] {
+    auto t = std::move(*store::LinkTable::Open(dir.path + "/links"));
+    store::Campaign c;
+    c.id = "spring";
+    c.destination = "https://shop.example/s";
+    c.variants = {{"A", ""}, {"B", ""}};
+    (void)t->CreateCampaign(c);
+    return t;
+  }();
+  std::string body;
+  for (int i = 0; i < 10000; ++i) {
+    body += R"({"campaign":"spring","variant":")";
+    body += (i % 2 ? "B" : "A");
+    body += R"(","recipient":"r-)" + std::to_string(i) +
+            R"(","sent_at":"2026-11-27T10:00:00Z"})"
+            "\n";
+  }
+  redirector::AdminContext ctx;
+  ctx.table = table.get();
+  ctx.public_url = "https://s.example";
+  for (auto _ : state) {
+    auto r = redirector::HandleAdmin({"POST", "/v1/links", "", body}, ctx);
+    if (r.status != 201) state.SkipWithError("bulk POST failed");
+  }
+  state.SetItemsProcessed(state.iterations() * 10000);
+}
+BENCHMARK(BM_AdminBulkLinks)->Unit(benchmark::kMillisecond);
 
 }  // namespace

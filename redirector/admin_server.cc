@@ -34,12 +34,41 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(state_.options.max_body_bytes);
     parser_->header_limit(state_.options.header_limit);
     stream_.expires_after(std::chrono::seconds(state_.options.read_timeout_seconds));
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+ private:
+  // A client that sent "Expect: 100-continue" (curl does for large bodies) waits for our go
+  // before sending the body; without it, it stalls for a second.
+  void OnHeader(beast::error_code ec) {
+    if (ec) {
+      OnRead(ec);
+      return;
+    }
+    auto expect = parser_->get()[http::field::expect];
+    if (!beast::iequals(expect, "100-continue")) {
+      ReadBody();
+      return;
+    }
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                     [self = shared_from_this()](beast::error_code wec, size_t) {
+                       if (wec) {
+                         self->Close();
+                         return;
+                       }
+                       self->ReadBody();
+                     });
+  }
+
+  void ReadBody() {
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
- private:
   void OnRead(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
         ec == beast::error::timeout) {
@@ -53,7 +82,7 @@ class Session : public std::enable_shared_from_this<Session> {
       AdminResponse r;
       r.status = status;
       r.body = absl::StrCat(R"({"error":")", ec.message(), "\"}\n");
-      Write(r, false);
+      Write(std::move(r), false);
       return;
     }
     const auto& req = parser_->get();
@@ -64,10 +93,10 @@ class Session : public std::enable_shared_from_this<Session> {
     ar.authorization = std::string_view(auth.data(), auth.size());
     ar.body = req.body();
     AdminResponse r = HandleAdmin(ar, state_.context);
-    Write(r, req.keep_alive());
+    Write(std::move(r), req.keep_alive());
   }
 
-  void Write(const AdminResponse& r, bool keep_alive) {
+  void Write(AdminResponse r, bool keep_alive) {
     auto res = std::make_shared<http::response<http::string_body>>();
     res->result(static_cast<unsigned>(r.status));
     res->version(11);
@@ -75,7 +104,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->set(http::field::content_type, r.content_type);
     if (r.status == 401) res->set(http::field::www_authenticate, "Bearer");
     res->keep_alive(keep_alive);
-    res->body() = r.body;
+    res->body() = std::move(r.body);  // bulk answers are megabytes: no copy
     res->prepare_payload();
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
