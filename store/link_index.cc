@@ -75,7 +75,7 @@ LinkEntry* LinkIndex::Allocate(const LinkEntryFields& f) {
   bytes = (bytes + 7) & ~size_t{7};
   assert(bytes <= Chunk::kBytes);
   if (chunks_.empty() || chunk_used_ + bytes > Chunk::kBytes) {
-    chunks_.push_back(std::make_unique<Chunk>());
+    chunks_.push_back(std::unique_ptr<Chunk>(new Chunk));  // no zeroing: written before read
     chunk_used_ = 0;
   }
   auto* e = reinterpret_cast<LinkEntry*>(chunks_.back()->bytes + chunk_used_);

@@ -5,6 +5,7 @@
 #include <absl/container/flat_hash_set.h>
 #include <absl/strings/str_cat.h>
 #include <rocksdb/db.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
@@ -42,6 +43,11 @@ absl::StatusOr<std::unique_ptr<LinkTable>> LinkTable::Open(const std::string& di
   options.write_buffer_size = 16 << 20;
   options.max_open_files = 256;
   options.keep_log_file_num = 4;
+  // Links arrive in large batches and are read back only by the full scan at start-up, so an
+  // append-only vector memtable (sorted once, at flush) beats the default skiplist, whose
+  // random inserts were a third of bulk-load time. Point reads go to the in-memory index.
+  options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  options.allow_concurrent_memtable_write = false;  // the vector memtable cannot; we have one writer
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening link database ", dir));
@@ -203,13 +209,21 @@ absl::Status LinkTable::CreateLinks(std::vector<Link>* links) {
 }
 
 absl::StatusOr<Link> LinkTable::GetLink(std::string_view code) const {
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Key(kLinkPrefix, code), &value);
-  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("link ", AV(code), " not found"));
-  RETURN_IF_ERROR(FromRocks(s, "reading link"));
-  auto link = DecodeLink(code, value);
-  if (!link) return absl::DataLossError(absl::StrCat("link ", AV(code), " is corrupt"));
-  return *link;
+  // The index holds every field of every link, so reads never touch RocksDB (whose memtable is
+  // tuned for bulk appends, not point reads).
+  const LinkEntry* e = links_.Find(code);
+  if (e == nullptr) return absl::NotFoundError(absl::StrCat("link ", AV(code), " not found"));
+  const Campaign* c = campaigns_.Get(e->campaign_slot());
+  Link l;
+  l.code.assign(e->code());
+  l.campaign = c->id;
+  if (e->variant_index() < c->variants.size()) l.variant = c->variants[e->variant_index()].name;
+  l.recipient.assign(e->recipient());
+  l.sent_at = e->sent_at();
+  l.expires_at = e->expires_at();
+  l.destination.assign(e->destination());
+  l.disabled = e->disabled();
+  return l;
 }
 
 absl::Status LinkTable::DisableLink(std::string_view code) {
