@@ -26,9 +26,7 @@
 #include "redirector/spsc_ring.h"
 #include "redirector/tap.h"
 
-namespace {
-std::atomic<long> g_allocs{0};
-}  // namespace
+#include "testing/counting_new.h"
 
 namespace testing_dir {
 // A temporary directory removed at exit.
@@ -41,17 +39,6 @@ struct Dir {
   ~Dir() { (void)!std::system(("rm -rf " + path).c_str()); }
 };
 }  // namespace testing_dir
-
-void* operator new(std::size_t n) {
-  g_allocs.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -117,13 +104,13 @@ World& TheWorld() {
 
 void ReportAllocs(benchmark::State& state, long before) {
   state.counters["allocs_per_iter"] = benchmark::Counter(
-      static_cast<double>(g_allocs.load() - before), benchmark::Counter::kAvgIterations);
+      static_cast<double>(testing::AllocationCount() - before), benchmark::Counter::kAvgIterations);
 }
 
 void BM_Lookup(benchmark::State& state) {
   World& w = TheWorld();
   size_t i = 0;
-  long before = g_allocs.load();
+  long before = testing::AllocationCount();
   for (auto _ : state) {
     const store::LinkEntry* e = w.table->Find(w.codes[i++ & 4095]);
     benchmark::DoNotOptimize(w.table->CampaignOf(*e));
@@ -136,7 +123,7 @@ void BM_Parse(benchmark::State& state) {
   World& w = TheWorld();
   std::optional<redirector::RequestParser> parser;
   size_t i = 0;
-  long before = g_allocs.load();
+  long before = testing::AllocationCount();
   for (auto _ : state) {
     const std::string& r = w.requests[i++ & 4095];
     parser.emplace(redirector::RequestParser::Limits{});
@@ -158,7 +145,7 @@ void BM_Classify(benchmark::State& state) {
       "WhatsApp/2.23.20.0 A"};
   redirector::ClassifierConfig config;
   size_t i = 0;
-  long before = g_allocs.load();
+  long before = testing::AllocationCount();
   for (auto _ : state) {
     redirector::HitFacts h;
     h.user_agent = uas[i++ & 3];
@@ -180,7 +167,7 @@ void BM_BuildResponse(benchmark::State& state) {
   redirector::DateCache dates;
   char location[redirector::kMaxLocation];
   char out[16384];
-  long before = g_allocs.load();
+  long before = testing::AllocationCount();
   for (auto _ : state) {
     ids.Next(outcome.click_id);
     size_t n = redirector::BuildLocation(redirector::DestinationOf(*e, *c), *c,
@@ -201,7 +188,7 @@ void BM_HandOff(benchmark::State& state) {
   store::Event scratch;
   std::string payload;
   const store::LinkEntry* e = w.table->Find(w.codes[0]);
-  long before = g_allocs.load();
+  long before = testing::AllocationCount();
   for (auto _ : state) {
     redirector::HitRecord* hit = ring.Reserve();
     hit->ts_us = kSent * 1000000;
@@ -239,7 +226,7 @@ void BM_WholeTap(benchmark::State& state) {
   char location[redirector::kMaxLocation];
   char out[16384];
   size_t i = 0;
-  long before = g_allocs.load();
+  long before = testing::AllocationCount();
   for (auto _ : state) {
     const std::string& r = w.requests[i++ & 4095];
     parser.emplace(redirector::RequestParser::Limits{});

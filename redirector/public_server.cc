@@ -494,8 +494,8 @@ void PublicServer::Worker::Refuse(int fd) {
   while (::recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0) {
   }
   char buf[256];
-  size_t n = WriteErrorResponse(503, dates_.Get(NowUs() / 1000000),
-                                std::span<char>(buf, sizeof(buf)), 0);
+  size_t n =
+      WriteErrorResponse(503, dates_.Get(NowUs() / 1000000), std::span<char>(buf, sizeof(buf)), 0);
   (void)!::send(fd, buf, n, MSG_NOSIGNAL);
   ::shutdown(fd, SHUT_WR);
 }

@@ -1,7 +1,7 @@
 #include "store/link_index.h"
 
-#include <cassert>
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 
 #include <absl/hash/hash.h>

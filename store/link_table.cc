@@ -47,7 +47,8 @@ absl::StatusOr<std::unique_ptr<LinkTable>> LinkTable::Open(const std::string& di
   // append-only vector memtable (sorted once, at flush) beats the default skiplist, whose
   // random inserts were a third of bulk-load time. Point reads go to the in-memory index.
   options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
-  options.allow_concurrent_memtable_write = false;  // the vector memtable cannot; we have one writer
+  options.allow_concurrent_memtable_write =
+      false;  // the vector memtable cannot; we have one writer
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening link database ", dir));

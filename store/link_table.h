@@ -7,7 +7,9 @@
 // redirect path never takes: Find() and CampaignOf() read the lock-free indexes (see
 // link_index.h and campaign_index.h for how a reader sees a concurrent write).
 //
-// RocksDB keys: "c/<campaign id>" → EncodeCampaign, "l/<code>" → EncodeLink.
+// RocksDB keys: "c/<campaign id>" → EncodeCampaign, "l/<code>" → EncodeLink. RocksDB is read
+// only by the full scan in Open(); every later read (Find, GetLink, GetCampaign) is served from
+// memory.
 //
 //   ASSIGN_OR_RETURN(auto table, LinkTable::Open(dir + "/links"));
 //   const LinkEntry* e = table->Find("aB3xK9qZ");

@@ -1,5 +1,6 @@
 #pragma once
-// The event log's on-disk format; store/EVENT_LOG.md is the full description.
+// The event log's on-disk format; store/EVENT_LOG.md is the full description (enough to write
+// a reader in another language).
 //
 // A log is a directory of segment files named by the sequence number of their first record,
 // "<20 decimal digits>.log". Each segment is a header followed by records:

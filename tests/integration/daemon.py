@@ -3,14 +3,17 @@
 Every daemon binds port 0 on loopback, gets a temp data dir (unless one is given), and is
 stopped (SIGTERM, then SIGKILL after a bound) by stop() or by the context manager.
 """
+import argparse
 import http.client
 import os
 import re
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import unittest
 
 START_TIMEOUT_S = 20
 STOP_TIMEOUT_S = 20
@@ -128,3 +131,13 @@ class Daemon:
             except socket.timeout:
                 pass
             return b"".join(chunks)
+
+
+def main(module_name):
+    """Entry point of a test file: takes --binary, sets the module's BINARY, runs its tests."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    args, rest = parser.parse_known_args()
+    module = sys.modules[module_name]
+    module.BINARY = os.path.abspath(args.binary)
+    unittest.main(module=module, argv=[sys.argv[0], "-v", *rest])

@@ -2,7 +2,6 @@
 
 Run: python3 tests/integration/flow_test.py --binary build/bin/redirector
 """
-import argparse
 import json
 import os
 import socket
@@ -13,6 +12,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
+import daemon  # noqa: E402
 from daemon import Daemon  # noqa: E402
 
 BINARY = None
@@ -287,8 +287,4 @@ class FlowTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--binary", required=True)
-    args, rest = parser.parse_known_args()
-    BINARY = os.path.abspath(args.binary)
-    unittest.main(argv=[sys.argv[0], "-v", *rest])
+    daemon.main(__name__)

@@ -5,7 +5,6 @@ Run: python3 tests/integration/slowloris_test.py --binary build/bin/redirector
 on 127.0.0.2 (its own address, so the per-address cap tells them apart) makes keep-alive
 requests for 2 s before and 2 s during the attack. Bounded: about 10 s in all.
 """
-import argparse
 import http.client
 import os
 import socket
@@ -15,6 +14,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import daemon  # noqa: E402
 from daemon import Daemon  # noqa: E402
 
 BINARY = None
@@ -82,8 +82,4 @@ class SlowlorisTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--binary", required=True)
-    args, rest = parser.parse_known_args()
-    BINARY = os.path.abspath(args.binary)
-    unittest.main(argv=[sys.argv[0], "-v", *rest])
+    daemon.main(__name__)

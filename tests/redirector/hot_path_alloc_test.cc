@@ -15,22 +15,8 @@
 #include "redirector/spsc_ring.h"
 #include "redirector/tap.h"
 
+#include "testing/counting_new.h"
 #include "testing/temp_dir.h"
-
-namespace {
-std::atomic<long> g_allocations{0};
-}
-
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 TEST_CASE("The redirect path allocates nothing per tap in steady state", "[redirector][alloc]") {
   testing::TempDir dir;
@@ -81,8 +67,8 @@ TEST_CASE("The redirect path allocates nothing per tap in steady state", "[redir
   };
 
   for (int i = 0; i < 100; ++i) tap(requests[i % 3], 1790003600 + i);  // warm-up
-  long before = g_allocations.load();
+  long before = testing::AllocationCount();
   for (int i = 0; i < 30000; ++i) tap(requests[i % 3], 1790003700 + i / 100);
-  long after = g_allocations.load();
+  long after = testing::AllocationCount();
   CHECK(after - before == 0);
 }
