@@ -15,6 +15,7 @@
 
 #include "store/event.h"
 #include "store/link_table.h"
+#include "store/log_writer.h"
 
 #include "redirector/admin_api.h"
 #include "redirector/classify.h"
@@ -284,5 +285,45 @@ void BM_AdminBulkLinks(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 10000);
 }
 BENCHMARK(BM_AdminBulkLinks)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+namespace {
+
+// The log writer alone: frame and append events in batches of `range(0)` (one write() each),
+// no fsync. Items/s is events/s.
+void BM_LogAppend(benchmark::State& state) {
+  testing_dir::Dir dir;
+  auto writer = store::log::LogWriter::Open(store::log::LogOptions{dir.path + "/events"}, nullptr);
+  if (!writer.ok()) {
+    state.SkipWithError("open failed");
+    return;
+  }
+  store::Event e;
+  e.node = "edge-1";
+  e.code = "aB3xK9qZ";
+  e.campaign = "spring";
+  e.variant = "A";
+  e.recipient = "r-12345";
+  e.click_id = "3Qxe0ilnkjj5sg3BRekn5M";
+  e.verdict = "human";
+  e.method = "GET";
+  e.ip = "203.0.113.9";
+  e.ua =
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+      "like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
+  e.status = 302;
+  std::string payload;
+  store::EncodeEvent(e, &payload);
+  const int64_t batch = state.range(0);
+  for (auto _ : state) {
+    for (int64_t i = 0; i < batch; ++i) {
+      (*writer)->Add(store::log::RecordType::kClick, store::kEventVersion, payload);
+    }
+    if (!(*writer)->Flush().ok()) state.SkipWithError("write failed");
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+BENCHMARK(BM_LogAppend)->Arg(100)->Arg(1000);
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include "redirector/hit_event.h"
 #include "redirector/log_line.h"
 
+#include <unistd.h>
+
 namespace redirector {
 
 EventSink::EventSink(EventSinkOptions options, std::unique_ptr<store::log::LogWriter> writer)
@@ -13,9 +15,11 @@ EventSink::EventSink(EventSinkOptions options, std::unique_ptr<store::log::LogWr
 
 EventSink::~EventSink() { Stop(); }
 
-EventSink::HitRing* EventSink::AddRing(size_t capacity) {
-  rings_.push_back(std::make_unique<HitRing>(capacity));
-  return rings_.back().get();
+EventSink::Lane* EventSink::AddLane(size_t capacity, int wake_fd) {
+  lanes_.push_back(std::make_unique<Lane>(capacity));
+  lanes_.back()->wake_fd = wake_fd;
+  peeked_.push_back(0);
+  return lanes_.back().get();
 }
 
 void EventSink::Start() {
@@ -38,23 +42,49 @@ void EventSink::Run() {
   // Group commit: everything that arrived during one batch interval goes out in one write().
   // Sleeping between batches (instead of spinning on the rings) keeps this thread off the
   // workers' cores; the rings are sized to absorb an interval at full speed.
+  bool always = options_.sync == SyncPolicy::kAlways;
   while (!stop_.load(std::memory_order_acquire)) {
-    if (DrainOnce() > 0 || dirty_) FlushAndMaybeSync(false);
+    size_t n = DrainOnce();
+    if (always) {
+      // Group commit: the taps that arrived while the last fsync ran share the next one.
+      if (n > 0) Publish(FlushAndMaybeSync(true));
+      if (n == 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
+      continue;
+    }
+    if (n > 0 || dirty_) FlushAndMaybeSync(false);
     std::this_thread::sleep_for(options_.batch_interval);
   }
   // Producers have stopped; take what is left.
   while (DrainOnce() > 0) {
-    FlushAndMaybeSync(false);
+    bool ok = FlushAndMaybeSync(always);
+    if (always) Publish(ok);
   }
   FlushAndMaybeSync(options_.sync != SyncPolicy::kNone);
+}
+
+void EventSink::Publish(bool ok) {
+  for (size_t i = 0; i < lanes_.size(); ++i) {
+    Lane& lane = *lanes_[i];
+    if (peeked_[i] <= std::max(lane.durable.load(std::memory_order_relaxed),
+                               lane.lost.load(std::memory_order_relaxed))) {
+      continue;  // nothing of this lane in the batch
+    }
+    (ok ? lane.durable : lane.lost).store(peeked_[i], std::memory_order_release);
+    if (lane.wake_fd >= 0) {
+      uint64_t one = 1;
+      (void)!::write(lane.wake_fd, &one, sizeof(one));
+    }
+  }
 }
 
 size_t EventSink::DrainOnce() {
   // Take what every ring holds now, append it in hit-time order (workers' rings interleave),
   // then free the slots.
   batch_.clear();
-  for (auto& ring : rings_) {
-    for (const HitRecord* hit : ring->Peek()) batch_.push_back(hit);
+  for (size_t i = 0; i < lanes_.size(); ++i) {
+    auto span = lanes_[i]->ring.Peek();
+    for (const HitRecord* hit : span) batch_.push_back(hit);
+    peeked_[i] = span.end_position();
   }
   std::stable_sort(batch_.begin(), batch_.end(),
                    [](const HitRecord* a, const HitRecord* b) { return a->ts_us < b->ts_us; });
@@ -64,7 +94,7 @@ size_t EventSink::DrainOnce() {
     store::EncodeEvent(scratch_, &payload_);
     writer_->Add(store::log::RecordType::kClick, store::kEventVersion, payload_);
   }
-  for (auto& ring : rings_) ring->PopPeeked();
+  for (auto& lane : lanes_) lane->ring.PopPeeked();
   size_t n = batch_.size();
   {
     absl::MutexLock lock(&mu_);
@@ -80,9 +110,10 @@ size_t EventSink::DrainOnce() {
   return n;
 }
 
-void EventSink::FlushAndMaybeSync(bool force_sync) {
+bool EventSink::FlushAndMaybeSync(bool force_sync) {
   size_t batch = writer_->buffered_records();
   absl::Status s = writer_->Flush();
+  bool ok = s.ok();
   if (s.ok()) {
     appended_.fetch_add(batch, std::memory_order_relaxed);
     if (batch > 0) dirty_ = true;
@@ -100,12 +131,14 @@ void EventSink::FlushAndMaybeSync(bool force_sync) {
   bool due = options_.sync == SyncPolicy::kInterval && now - last_sync_ >= options_.sync_interval;
   if (dirty_ && (force_sync || due)) {
     if (absl::Status ss = writer_->Sync(); !ss.ok()) {
+      ok = false;
       write_failures_.fetch_add(1, std::memory_order_relaxed);
       LogLine("error", "event_log_sync_failed", {{"error", std::string(ss.message())}});
     }
     dirty_ = false;
     last_sync_ = now;
   }
+  return ok;
 }
 
 }  // namespace redirector

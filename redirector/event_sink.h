@@ -1,6 +1,8 @@
 #pragma once
 // EventSink: the event-log writer thread. Redirect workers hand hits over through their own
-// SpscRing (no lock, no syscall, never blocks: a full ring sheds the hit and counts it); other
+// Lane: an SpscRing (no lock, no syscall, never blocks: a full ring sheds the hit and counts it)
+// plus, for --sync always, the ring positions the sink has made durable (or lost) and an eventfd
+// it writes to wake the worker, which then releases the answers that waited for them; other
 // components (admin API) submit whole events through a mutex-guarded queue. The thread drains
 // everything available, appends it as one batch (group commit: one write()), and syncs by
 // policy, then sleeps for the batch interval. Stop() drains what is left, flushes and syncs before
@@ -25,7 +27,11 @@
 
 namespace redirector {
 
-enum class SyncPolicy { kInterval, kNone };
+enum class SyncPolicy {
+  kAlways,    // every batch is fsynced before its taps are answered (group commit)
+  kInterval,  // fsync every sync_interval; answers never wait for the disk
+  kNone,      // left to the OS
+};
 
 struct EventSinkOptions {
   std::string node_id;
@@ -40,11 +46,23 @@ class EventSink {
  public:
   using HitRing = SpscRing<HitRecord>;
 
+  // One producer thread's hand-off.
+  struct Lane {
+    explicit Lane(size_t capacity) : ring(capacity) {}
+    HitRing ring;
+    // Ring positions (HitRing::committed()) whose events are on disk, and up to which events
+    // were lost to a failed write; a tap waiting on a lost position must not get its answer.
+    std::atomic<uint64_t> durable{0};
+    std::atomic<uint64_t> lost{0};
+    int wake_fd = -1;  // written (eventfd) after `durable` or `lost` moved; -1: nobody waits
+  };
+
   EventSink(EventSinkOptions options, std::unique_ptr<store::log::LogWriter> writer);
   ~EventSink();
 
-  // Before Start(): a ring for one producer thread; the sink owns it.
-  HitRing* AddRing(size_t capacity);
+  // Before Start(): a lane for one producer thread; the sink owns it. `wake_fd` as in Lane.
+  Lane* AddLane(size_t capacity, int wake_fd = -1);
+  SyncPolicy sync() const { return options_.sync; }
   void Start();
   // Any thread: queue an event for the log (the sequence number is assigned on append).
   void Submit(store::Event event);
@@ -59,11 +77,15 @@ class EventSink {
   void Run();
   // Appends everything available; returns how many events were taken.
   size_t DrainOnce();
-  void FlushAndMaybeSync(bool force_sync);
+  // Returns false if the batch could not be written (or synced, when that was due).
+  bool FlushAndMaybeSync(bool force_sync);
+  // --sync always: publishes the batch's outcome to each lane and wakes its worker.
+  void Publish(bool ok);
 
   EventSinkOptions options_;
   std::unique_ptr<store::log::LogWriter> writer_;
-  std::vector<std::unique_ptr<HitRing>> rings_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  std::vector<size_t> peeked_;  // per lane: the ring position the current batch reaches
   absl::Mutex mu_;
   std::vector<store::Event> queue_ ABSL_GUARDED_BY(mu_);
   std::vector<store::Event> taken_;      // writer thread only

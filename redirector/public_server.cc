@@ -1,5 +1,6 @@
 #include "redirector/public_server.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
@@ -20,6 +21,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -100,12 +102,12 @@ class Connection;
 // then costs one recv() and one send(), as in nginx. Accepting, timers and shutdown stay Asio's.
 class PublicServer::Worker {
  public:
-  Worker(const PublicServerOptions& options, const store::LinkTable& table,
-         EventSink::HitRing* ring, uint8_t index, int64_t start_ms, std::atomic<uint32_t>* per_ip)
+  Worker(const PublicServerOptions& options, const store::LinkTable& table, uint8_t index,
+         int64_t start_ms, std::atomic<uint32_t>* per_ip, bool always)
       : options_(options),
         per_ip_(per_ip),
         table_(table),
-        ring_(ring),
+        always_(always),
         ioc_(1),
         acceptor_(ioc_),
         ready_(ioc_),
@@ -126,7 +128,10 @@ class PublicServer::Worker {
   const PublicServerOptions& options_;
   std::atomic<uint32_t>* per_ip_;  // kPerIpBuckets counters shared by all workers
   const store::LinkTable& table_;
-  EventSink::HitRing* ring_;
+  bool always_;                        // --sync always: answers wait for their event's fsync
+  EventSink::Lane* lane_ = nullptr;    // set by PublicServer::Listen before Run
+  int wake_fd_ = -1;                   // eventfd the sink writes when lane_->durable moves
+  std::vector<Connection*> awaiting_;  // connections holding answers until their event is durable
   net::io_context ioc_;
   tcp::acceptor acceptor_;
   net::posix::stream_descriptor ready_;  // the epoll set, as Asio sees it
@@ -156,6 +161,7 @@ class PublicServer::Worker {
   void Refuse(int fd);
   void WaitReady();
   void OnReady();
+  void ReleaseDurable();
   void Sweep();
   void Drain();
   void MaybeFinishDrain();
@@ -231,12 +237,12 @@ class Connection {
       if (!read_pending_) return;
     }
     if (events & (EPOLLIN | EPOLLRDHUP)) read_pending_ = true;
-    if (read_pending_ && !writing_) OnReadable();
+    if (read_pending_ && !writing_ && durable_pos_ == 0) OnReadable();
   }
 
   // Sweep: closes the connection if it overstayed a timeout.
   void SweepCheck(int64_t now_ms) {
-    if (writing_) return;
+    if (writing_ || durable_pos_ > 0) return;
     if (in_len_ > 0 && now_ms - request_start_ms_ > w_.options_.header_timeout.count() * 1000) {
       Fail(408);
     } else if (in_len_ == 0 &&
@@ -247,12 +253,16 @@ class Connection {
 
   // Drain: idle connections close now; busy ones close after their current response.
   void DrainCheck() {
-    if (!writing_ && in_len_ == 0) Close();
+    if (!writing_ && durable_pos_ == 0 && in_len_ == 0) Close();
   }
 
   void Close() {
     if (closed_) return;
     closed_ = true;
+    if (durable_pos_ > 0) {
+      auto& list = w_.awaiting_;
+      list.erase(std::remove(list.begin(), list.end(), this), list.end());
+    }
     ::shutdown(fd_, SHUT_RDWR);
     w_.Release(this);  // closes the descriptor (leaving the epoll set) once the handler is done
   }
@@ -307,11 +317,12 @@ class Connection {
       const RequestFacts& req = parser_->facts();
       bool keep_alive = req.keep_alive && !w_.draining_;
       if (out_len_ + kMaxLocation + 512 > kOutCapacity) {
-        if (!Flush()) return false;  // rare: many pipelined requests in one read
+        if (durable_pos_ > 0) break;  // --sync always: answer these first, then go on
+        if (!Flush()) return false;   // rare: many pipelined requests in one read
       }
-      Respond(req, keep_alive);
+      bool ok = Respond(req, keep_alive);
       pos += used;
-      close_after = !keep_alive;
+      close_after = !keep_alive || !ok;
     }
     // Keep the unparsed tail at the front of the buffer.
     if (pos > 0) {
@@ -321,30 +332,62 @@ class Connection {
     }
     last_activity_ms_ = MonotonicMs();
     close_after_write_ = close_after;
+    if (durable_pos_ > 0) {  // --sync always: the answers wait for their events' fsync
+      w_.awaiting_.push_back(this);
+      return false;
+    }
     return Flush();
   }
 
-  void Respond(const RequestFacts& req, bool keep_alive) {
+ public:
+  // --sync always: the sink made `durable` positions durable and lost those up to `lost`.
+  // Returns true if this connection's answers were released (sent or closed).
+  bool OnDurable(uint64_t durable, uint64_t lost) {
+    if (durable_pos_ <= lost) {  // its event may be lost: no redirect without its record
+      durable_pos_ = 0;
+      Close();
+      return true;
+    }
+    if (durable_pos_ > durable) return false;
+    durable_pos_ = 0;
+    if (!Flush()) return true;
+    if (in_len_ > 0 && !Process()) return true;  // requests that were waiting behind
+    if (read_pending_ && !writing_ && durable_pos_ == 0) OnReadable();
+    return true;
+  }
+
+ private:
+  // Returns false when the answer must end the connection (--sync always with a full ring).
+  bool Respond(const RequestFacts& req, bool keep_alive) {
     int64_t now_us = NowUs();
     TapContext ctx{&w_.table_, &w_.options_.classifier, &w_.click_ids_, now_us / 1000000};
     TapOutcome outcome = HandleTap(req, ctx, std::span<char>(w_.location_, kMaxLocation));
+    HitRecord* hit = outcome.record ? w_.lane_->ring.Reserve() : nullptr;
+    if (outcome.record && hit == nullptr) {  // the log writer is behind
+      Counters::Bump(w_.counters_.events_shed);
+      if (w_.always_) {  // a redirect whose event cannot be made durable is not given
+        size_t end = WriteErrorResponse(503, w_.dates_.Get(now_us / 1000000),
+                                        std::span<char>(out_.get(), kOutCapacity), out_len_);
+        if (end > 0) out_len_ = end;
+        return false;
+      }
+    }
     auto status = static_cast<uint16_t>(outcome.status);
     out_len_ = WriteTapResponse(outcome, req.method == HttpMethod::kHead, keep_alive,
                                 w_.dates_.Get(now_us / 1000000),
                                 std::span<char>(out_.get(), kOutCapacity), out_len_);
     // (cannot overflow: Process() made room for the largest response)
     if (int i = StatusIndex(status); i >= 0) Counters::Bump(w_.counters_.requests[i]);
-    if (!outcome.record) return;
+    if (!outcome.record) return true;
     Counters::Bump(w_.counters_.verdicts[static_cast<int>(outcome.classification.verdict)]);
-    Record(req, outcome, now_us);
+    if (hit != nullptr) {
+      Record(req, outcome, now_us, hit);
+      if (w_.always_) durable_pos_ = w_.lane_->ring.committed();
+    }
+    return true;
   }
 
-  void Record(const RequestFacts& req, const TapOutcome& outcome, int64_t now_us) {
-    HitRecord* hit = w_.ring_->Reserve();
-    if (hit == nullptr) {  // the log writer is behind: shed, count, keep serving
-      Counters::Bump(w_.counters_.events_shed);
-      return;
-    }
+  void Record(const RequestFacts& req, const TapOutcome& outcome, int64_t now_us, HitRecord* hit) {
     hit->ts_us = now_us;
     hit->seconds_since_sent = outcome.seconds_since_sent;
     hit->link = outcome.link;
@@ -369,7 +412,7 @@ class Connection {
       std::memcpy(hit->ip, peer_ip_, peer_ip_len_);
       hit->ip_len = peer_ip_len_;
     }
-    w_.ring_->Commit();
+    w_.lane_->ring.Commit();
   }
 
   // Sends out_[sent_, out_len_). Returns true when all is sent and the connection stays open;
@@ -423,6 +466,7 @@ class Connection {
   std::atomic<uint32_t>* ip_bucket_ = nullptr;
   bool writing_ = false;       // a response waits for the socket to drain
   bool read_pending_ = false;  // input arrived while writing
+  uint64_t durable_pos_ = 0;   // --sync always: answers wait until the lane is durable here
   bool close_after_write_ = false;
   bool closed_ = false;
   int64_t request_start_ms_ = 0;
@@ -430,8 +474,10 @@ class Connection {
 };
 
 PublicServer::Worker::~Worker() {
+  awaiting_.clear();
   connections_.clear();
   closed_.clear();
+  if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
 void PublicServer::Worker::Release(Connection* c) {
@@ -448,8 +494,18 @@ void PublicServer::Worker::Release(Connection* c) {
 
 absl::Status PublicServer::Worker::Bind(const tcp::endpoint& ep) {
   epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epfd_ < 0)
+  if (epfd_ < 0) {
     return absl::UnavailableError(absl::StrCat("epoll_create1: ", std::strerror(errno)));
+  }
+  if (always_) {
+    wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLET;
+    ev.data.ptr = nullptr;  // marks the wake-up descriptor
+    if (wake_fd_ < 0 || ::epoll_ctl(epfd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
+      return absl::UnavailableError(absl::StrCat("eventfd: ", std::strerror(errno)));
+    }
+  }
   error_code ec;
   ready_.assign(epfd_, ec);
   if (!ec) acceptor_.open(ep.protocol(), ec);
@@ -552,9 +608,25 @@ void PublicServer::Worker::OnReady() {
   for (;;) {
     int n = ::epoll_wait(epfd_, events_, kMax, 0);
     for (int i = 0; i < n; ++i) {
+      if (events_[i].data.ptr == nullptr) {  // the sink made events durable
+        uint64_t count;
+        (void)!::read(wake_fd_, &count, sizeof(count));
+        ReleaseDurable();
+        continue;
+      }
       static_cast<Connection*>(events_[i].data.ptr)->OnEvents(events_[i].events);
     }
     if (n < kMax) return;  // a full batch may have left more behind
+  }
+}
+
+void PublicServer::Worker::ReleaseDurable() {
+  uint64_t durable = lane_->durable.load(std::memory_order_acquire);
+  uint64_t lost = lane_->lost.load(std::memory_order_acquire);
+  std::vector<Connection*> waiting;
+  waiting.swap(awaiting_);  // OnDurable may re-queue (pipelined requests) or close
+  for (Connection* c : waiting) {
+    if (!c->OnDurable(durable, lost)) awaiting_.push_back(c);
   }
 }
 
@@ -610,10 +682,12 @@ absl::Status PublicServer::Listen() {
   per_ip_ = std::make_unique<std::atomic<uint32_t>[]>(kPerIpBuckets);
   for (size_t i = 0; i < kPerIpBuckets; ++i) per_ip_[i].store(0, std::memory_order_relaxed);
   for (int i = 0; i < threads; ++i) {
-    workers_.push_back(std::make_unique<Worker>(options_, table_,
-                                                sink_.AddRing(options_.event_ring_capacity),
-                                                static_cast<uint8_t>(i), start_ms, per_ip_.get()));
-    if (auto s = workers_.back()->Bind(tcp::endpoint(address, port)); !s.ok()) return s;
+    bool always = sink_.sync() == SyncPolicy::kAlways;
+    workers_.push_back(std::make_unique<Worker>(options_, table_, static_cast<uint8_t>(i), start_ms,
+                                                per_ip_.get(), always));
+    Worker& w = *workers_.back();
+    if (auto s = w.Bind(tcp::endpoint(address, port)); !s.ok()) return s;
+    w.lane_ = sink_.AddLane(options_.event_ring_capacity, w.wake_fd_);
     port = workers_.back()->local_port();  // port 0: the rest join the port the first got
   }
   port_ = port;

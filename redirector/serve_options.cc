@@ -34,7 +34,7 @@ void DefineServeFlags(Flags* f, ServeOptions* o) {
   f->String("data-dir", &o->data_dir, "data directory (default ./redirector-data)");
   f->Int("threads", &o->threads, "redirect worker threads (default: one per core)");
   f->String("node-id", &o->node_id, "this node's id in events (default: host name)");
-  f->String("sync", &o->sync, "event log sync policy: interval | none (default interval)");
+  f->String("sync", &o->sync, "event log sync policy: always | interval | none (default interval)");
   f->Int("sync-interval-ms", &o->sync_interval_ms, "fsync period for --sync interval (100)");
   f->Repeated("trusted-proxy", &o->trusted_proxies,
               "CIDR whose peers may set X-Forwarded-For (repeatable)");
@@ -118,11 +118,10 @@ absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
   } else if (o.sync == "none") {
     r.sink.sync = SyncPolicy::kNone;
   } else if (o.sync == "always") {
-    return absl::InvalidArgumentError(
-        "--sync always is not available yet: use interval (default) or none");
+    r.sink.sync = SyncPolicy::kAlways;
   } else {
     return absl::InvalidArgumentError(
-        absl::StrCat("--sync must be interval or none, got '", o.sync, "'"));
+        absl::StrCat("--sync must be always, interval or none, got '", o.sync, "'"));
   }
   if (auto s = Range("sync-interval-ms", o.sync_interval_ms, 1, 60000); !s.ok()) return s;
   r.sink.sync_interval = std::chrono::milliseconds(o.sync_interval_ms);

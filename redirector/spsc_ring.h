@@ -34,6 +34,8 @@ class SpscRing {
   void Commit() {
     head_.store(head_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   }
+  // Producer: how many slots were ever committed (the position of the last one).
+  size_t committed() const { return head_.load(std::memory_order_relaxed); }
 
   // Consumer: the oldest slot, or nullptr when empty.
   const T* Front() {
@@ -66,6 +68,7 @@ class SpscRing {
     };
     Iterator begin() const { return {r_, from_}; }
     Iterator end() const { return {r_, to_}; }
+    size_t end_position() const { return to_; }  // committed() as of the Peek
 
    private:
     friend class SpscRing;

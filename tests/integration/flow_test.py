@@ -2,7 +2,9 @@
 
 Run: python3 tests/integration/flow_test.py --binary build/bin/redirector
 """
+import http.client
 import json
+import threading
 import os
 import socket
 import subprocess
@@ -234,6 +236,39 @@ class FlowTest(unittest.TestCase):
                 self.assertEqual(d.tap("/demo-a", headers=BROWSER)[0], 302)
             self.assertEqual(d.stop(), 0)
             self.assertEqual(len(tail(d.data_dir)), n)
+
+    def test_sync_always_kill_9_loses_no_answered_tap(self):
+        with Daemon(BINARY, extra_args=["--demo", "--sync", "always"]) as d:
+            answered, lock, stop = [], threading.Lock(), threading.Event()
+
+            def tapper():
+                conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=5)
+                while not stop.is_set():
+                    try:
+                        conn.request("GET", "/demo-a", headers=BROWSER)
+                        r = conn.getresponse()
+                        r.read()
+                    except (OSError, http.client.HTTPException):
+                        return  # the daemon is gone
+                    if r.status == 302:
+                        q = urllib.parse.parse_qs(urllib.parse.urlsplit(r.getheader("Location")).query)
+                        with lock:
+                            answered.append(q["smsclid"][0])
+
+            threads = [threading.Thread(target=tapper) for _ in range(4)]
+            for t in threads:
+                t.start()
+            time.sleep(1.5)
+            d.proc.kill()  # SIGKILL under load: no flush, no goodbye
+            d.proc.wait(timeout=10)
+            stop.set()
+            for t in threads:
+                t.join(timeout=10)
+            logged = {e["click_id"] for e in tail(d.data_dir)}
+            self.assertGreater(len(answered), 100)
+            missing = [c for c in answered if c not in logged]
+            self.assertEqual(missing, [], "%d of %d answered taps are not in the log" % (
+                len(missing), len(answered)))
 
     def test_offline_import_then_serve(self):
         with Daemon(BINARY) as d:
