@@ -1,0 +1,328 @@
+#pragma once
+// Connection: one public client connection of a worker (see worker.h): the read buffer, parse →
+// HandleTap → response bytes → hit hand-off, and the non-blocking send. Owned by its worker and
+// used only on the worker's thread.
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+
+#include <boost/beast/http/error.hpp>
+
+#include "redirector/cidr.h"
+#include "redirector/request_parser.h"
+#include "redirector/tap.h"
+#include "redirector/worker.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace redirector {
+
+class Connection {
+ public:
+  static constexpr size_t kOutCapacity = 16384;
+
+  Connection(PublicServer::Worker& worker, int fd, const sockaddr_storage& peer)
+      : w_(worker),
+        fd_(fd),
+        in_capacity_(worker.options_.request_limits.header_bytes + 1024),
+        in_(std::make_unique<char[]>(in_capacity_)),
+        out_(std::make_unique<char[]>(kOutCapacity)) {
+    char text[INET6_ADDRSTRLEN] = {};
+    if (peer.ss_family == AF_INET) {
+      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, text, sizeof(text));
+    } else if (peer.ss_family == AF_INET6) {
+      const auto& a6 = reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr;
+      if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+        inet_ntop(AF_INET, &a6.s6_addr[12], text, sizeof(text));
+      } else {
+        inet_ntop(AF_INET6, &a6, text, sizeof(text));
+      }
+    }
+    HitRecord::Copy(std::string_view(text), peer_ip_, &peer_ip_len_);
+    if (auto parsed = ParseIp(std::string_view(text))) {
+      peer_ = *parsed;
+      peer_trusted_ = AnyContains(w_.options_.trusted_proxies, *parsed);
+    }
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    last_activity_ms_ = MonotonicMs();
+  }
+
+  ~Connection() {
+    if (fd_ >= 0) ::close(fd_);
+    if (ip_bucket_ != nullptr) ip_bucket_->fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  // Takes a slot of the client address's connection budget; false if it is spent (or, for a
+  // trusted proxy or with no limit, true without counting).
+  bool AdmitPerIp() {
+    size_t limit = w_.options_.max_connections_per_ip;
+    if (limit == 0 || peer_trusted_) return true;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (uint8_t b : peer_) h = (h ^ b) * 0x100000001b3ull;
+    std::atomic<uint32_t>* bucket = &w_.per_ip_[h % kPerIpBuckets];
+    if (bucket->fetch_add(1, std::memory_order_relaxed) >= limit) {
+      bucket->fetch_sub(1, std::memory_order_relaxed);
+      return false;
+    }
+    ip_bucket_ = bucket;
+    return true;
+  }
+
+  int fd() const { return fd_; }
+  size_t index = 0;  // position in the worker's list
+
+  // Readiness from the epoll set (edge-triggered: each call reports new readiness).
+  void OnEvents(uint32_t events) {
+    if (closed_) return;  // closed earlier in this batch, not yet freed
+    if (events & (EPOLLERR | EPOLLHUP)) {
+      Close();
+      return;
+    }
+    if ((events & EPOLLOUT) && writing_) {
+      if (!Flush()) return;
+      if (!read_pending_) return;
+    }
+    if (events & (EPOLLIN | EPOLLRDHUP)) read_pending_ = true;
+    if (read_pending_ && !writing_ && durable_pos_ == 0) OnReadable();
+  }
+
+  // Sweep: closes the connection if it overstayed a timeout.
+  void SweepCheck(int64_t now_ms) {
+    if (writing_ || durable_pos_ > 0) return;
+    if (in_len_ > 0 && now_ms - request_start_ms_ > w_.options_.header_timeout.count() * 1000) {
+      Fail(408);
+    } else if (in_len_ == 0 &&
+               now_ms - last_activity_ms_ > w_.options_.idle_timeout.count() * 1000) {
+      Close();
+    }
+  }
+
+  // Drain: idle connections close now; busy ones close after their current response.
+  void DrainCheck() {
+    if (!writing_ && durable_pos_ == 0 && in_len_ == 0) Close();
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    if (durable_pos_ > 0) {
+      auto& list = w_.awaiting_;
+      list.erase(std::remove(list.begin(), list.end(), this), list.end());
+    }
+    ::shutdown(fd_, SHUT_RDWR);
+    w_.Release(this);  // closes the descriptor (leaving the epoll set) once the handler is done
+  }
+
+ private:
+  void OnReadable() {
+    read_pending_ = false;
+    for (;;) {
+      size_t space = in_capacity_ - in_len_;
+      if (space == 0) {  // a header larger than the limit is still arriving
+        Fail(431);
+        return;
+      }
+      ssize_t n = ::recv(fd_, in_.get() + in_len_, space, 0);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) Close();
+        return;
+      }
+      if (n == 0) {  // the peer closed
+        Close();
+        return;
+      }
+      if (in_len_ == 0) request_start_ms_ = MonotonicMs();
+      in_len_ += static_cast<size_t>(n);
+      if (!Process()) return;  // closed, or waiting for the socket to take the rest
+      // A short read emptied the socket; the next edge brings the next request.
+      if (static_cast<size_t>(n) < space) return;
+    }
+  }
+
+  // Answers every complete request in the buffer. Returns false if the connection closed or a
+  // response is still waiting for the socket.
+  bool Process() {
+    size_t pos = 0;
+    bool close_after = false;
+    while (pos < in_len_ && !close_after) {
+      parser_.emplace(w_.options_.request_limits);
+      error_code ec;
+      size_t used = parser_->Feed(in_.get() + pos, in_len_ - pos, ec);
+      if (ec == boost::beast::http::error::need_more) break;
+      if (ec) {
+        uint16_t status = parser_->target_too_long()                      ? 414
+                          : ec == boost::beast::http::error::header_limit ? 431
+                          : ec == boost::beast::http::error::body_limit   ? 413
+                                                                          : 400;
+        in_len_ = 0;
+        Fail(status);
+        return false;
+      }
+      if (!parser_->is_done()) break;
+      const RequestFacts& req = parser_->facts();
+      bool keep_alive = req.keep_alive && !w_.draining_;
+      if (out_len_ + kMaxLocation + 512 > kOutCapacity) {
+        if (durable_pos_ > 0) break;  // --sync always: answer these first, then go on
+        if (!Flush()) return false;   // rare: many pipelined requests in one read
+      }
+      bool ok = Respond(req, keep_alive);
+      pos += used;
+      close_after = !keep_alive || !ok;
+    }
+    // Keep the unparsed tail at the front of the buffer.
+    if (pos > 0) {
+      std::memmove(in_.get(), in_.get() + pos, in_len_ - pos);
+      in_len_ -= pos;
+      request_start_ms_ = MonotonicMs();
+    }
+    last_activity_ms_ = MonotonicMs();
+    close_after_write_ = close_after;
+    if (durable_pos_ > 0) {  // --sync always: the answers wait for their events' fsync
+      w_.awaiting_.push_back(this);
+      return false;
+    }
+    return Flush();
+  }
+
+ public:
+  // --sync always: the sink made `durable` positions durable and lost those up to `lost`.
+  // Returns true if this connection's answers were released (sent or closed).
+  bool OnDurable(uint64_t durable, uint64_t lost) {
+    if (durable_pos_ <= lost) {  // its event may be lost: no redirect without its record
+      durable_pos_ = 0;
+      Close();
+      return true;
+    }
+    if (durable_pos_ > durable) return false;
+    durable_pos_ = 0;
+    if (!Flush()) return true;
+    if (in_len_ > 0 && !Process()) return true;  // requests that were waiting behind
+    if (read_pending_ && !writing_ && durable_pos_ == 0) OnReadable();
+    return true;
+  }
+
+ private:
+  // Returns false when the answer must end the connection (--sync always with a full ring).
+  bool Respond(const RequestFacts& req, bool keep_alive) {
+    int64_t now_us = NowUs();
+    TapContext ctx{&w_.table_, &w_.options_.classifier, &w_.click_ids_, now_us / 1000000};
+    TapOutcome outcome = HandleTap(req, ctx, std::span<char>(w_.location_, kMaxLocation));
+    HitRecord* hit = outcome.record ? w_.lane_->ring.Reserve() : nullptr;
+    if (outcome.record && hit == nullptr) {  // the log writer is behind
+      Counters::Bump(w_.counters_.events_shed);
+      if (w_.always_) {  // a redirect whose event cannot be made durable is not given
+        size_t end = WriteErrorResponse(503, w_.dates_.Get(now_us / 1000000),
+                                        std::span<char>(out_.get(), kOutCapacity), out_len_);
+        if (end > 0) out_len_ = end;
+        return false;
+      }
+    }
+    auto status = static_cast<uint16_t>(outcome.status);
+    out_len_ = WriteTapResponse(outcome, req.method == HttpMethod::kHead, keep_alive,
+                                w_.dates_.Get(now_us / 1000000),
+                                std::span<char>(out_.get(), kOutCapacity), out_len_);
+    // (cannot overflow: Process() made room for the largest response)
+    if (int i = StatusIndex(status); i >= 0) Counters::Bump(w_.counters_.requests[i]);
+    if (!outcome.record) return true;
+    Counters::Bump(w_.counters_.verdicts[static_cast<int>(outcome.classification.verdict)]);
+    if (hit != nullptr) {
+      Record(req, outcome, now_us, hit);
+      if (w_.always_) durable_pos_ = w_.lane_->ring.committed();
+    }
+    return true;
+  }
+
+  void Record(const RequestFacts& req, const TapOutcome& outcome, int64_t now_us, HitRecord* hit) {
+    hit->ts_us = now_us;
+    hit->seconds_since_sent = outcome.seconds_since_sent;
+    hit->link = outcome.link;
+    hit->campaign = outcome.campaign;
+    hit->reasons = outcome.classification.reasons;
+    hit->status = static_cast<uint16_t>(outcome.status);
+    hit->verdict = static_cast<uint8_t>(outcome.classification.verdict);
+    hit->method = static_cast<uint8_t>(req.method);
+    HitRecord::Copy(outcome.code, hit->code, &hit->code_len);
+    HitRecord::Copy(outcome.has_click_id ? std::string_view(outcome.click_id, kClickIdLength)
+                                         : std::string_view(),
+                    hit->click_id, &hit->click_id_len);
+    HitRecord::Copy(req.user_agent, hit->ua, &hit->ua_len);
+    std::string_view forwarded;
+    if (peer_trusted_ && !req.x_forwarded_for.empty()) {
+      forwarded = LastForwardedAddress(req.x_forwarded_for);
+      if (!ParseIp(forwarded)) forwarded = {};
+    }
+    if (!forwarded.empty()) {
+      HitRecord::Copy(forwarded, hit->ip, &hit->ip_len);
+    } else {
+      std::memcpy(hit->ip, peer_ip_, peer_ip_len_);
+      hit->ip_len = peer_ip_len_;
+    }
+    w_.lane_->ring.Commit();
+  }
+
+  // Sends out_[sent_, out_len_). Returns true when all is sent and the connection stays open;
+  // false if it closed or the socket is full (EPOLLOUT resumes it).
+  bool Flush() {
+    while (sent_ < out_len_) {
+      ssize_t n = ::send(fd_, out_.get() + sent_, out_len_ - sent_, MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+          writing_ = true;
+          return false;
+        }
+        Close();
+        return false;
+      }
+      sent_ += static_cast<size_t>(n);
+    }
+    writing_ = false;
+    sent_ = out_len_ = 0;
+    if (close_after_write_ || (w_.draining_ && in_len_ == 0)) {
+      Close();
+      return false;
+    }
+    return true;
+  }
+
+  // Answers with an error status and closes.
+  void Fail(uint16_t status) {
+    Counters::Bump(w_.counters_.other_errors);
+    size_t end = WriteErrorResponse(status, w_.dates_.Get(NowUs() / 1000000),
+                                    std::span<char>(out_.get(), kOutCapacity), out_len_);
+    if (end > 0) out_len_ = end;
+    close_after_write_ = true;
+    (void)Flush();
+  }
+
+  PublicServer::Worker& w_;
+  int fd_;
+  size_t in_capacity_;
+  std::unique_ptr<char[]> in_;
+  std::unique_ptr<char[]> out_;
+  size_t in_len_ = 0;
+  size_t out_len_ = 0;
+  size_t sent_ = 0;
+  std::optional<RequestParser> parser_;
+  char peer_ip_[HitRecord::kMaxIp];
+  uint8_t peer_ip_len_ = 0;
+  Ip16 peer_{};
+  bool peer_trusted_ = false;
+  std::atomic<uint32_t>* ip_bucket_ = nullptr;
+  bool writing_ = false;       // a response waits for the socket to drain
+  bool read_pending_ = false;  // input arrived while writing
+  uint64_t durable_pos_ = 0;   // --sync always: answers wait until the lane is durable here
+  bool close_after_write_ = false;
+  bool closed_ = false;
+  int64_t request_start_ms_ = 0;
+  int64_t last_activity_ms_ = 0;
+};
+
+}  // namespace redirector
