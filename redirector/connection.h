@@ -242,6 +242,7 @@ class Connection {
   void Record(const RequestFacts& req, const TapOutcome& outcome, int64_t now_us, HitRecord* hit) {
     hit->ts_us = now_us;
     hit->seconds_since_sent = outcome.seconds_since_sent;
+    hit->signals = SignalsOf(req);
     hit->link = outcome.link;
     hit->campaign = outcome.campaign;
     hit->reasons = outcome.classification.reasons;

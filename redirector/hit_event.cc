@@ -1,6 +1,7 @@
 #include "redirector/hit_event.h"
 
 #include "redirector/classify.h"
+#include "redirector/request_facts.h"
 
 namespace redirector {
 namespace {
@@ -48,6 +49,11 @@ void HitToEvent(const HitRecord& hit, std::string_view node, store::Event* out) 
   out->ua.assign(hit.ua, hit.ua_len);
   out->status = hit.status;
   out->seconds_since_sent = hit.seconds_since_sent;
+  out->classifier = kClassifierVersion;
+  out->signals.clear();
+  for (int i = 0; i < kSignalCount; ++i) {
+    if (hit.signals & (1u << i)) out->signals.emplace_back(SignalName(i));
+  }
   out->kind.clear();
   out->value = 0;
   out->currency.clear();

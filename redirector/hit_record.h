@@ -25,6 +25,7 @@ struct HitRecord {
   uint16_t status = 0;
   uint8_t verdict = 0;  // Verdict
   uint8_t method = 0;   // HttpMethod
+  uint8_t signals = 0;  // SignalBit: the telling headers that were present
   uint8_t code_len = 0;
   uint8_t ip_len = 0;
   uint8_t click_id_len = 0;

@@ -213,6 +213,10 @@ std::string EventToJson(const store::Event& e) {
     o["status"] = e.status;
     o["seconds_since_sent"] =
         e.seconds_since_sent >= 0 ? json::value(e.seconds_since_sent) : json::value(nullptr);
+    o["classifier"] = e.classifier;
+    json::array signals;
+    for (const auto& sig : e.signals) signals.emplace_back(sig);
+    o["signals"] = std::move(signals);
   } else {
     o["kind"] = e.kind;
     o["value"] = e.value;

@@ -2,6 +2,7 @@
 // What the redirect path reads of a request: a handful of views into the connection's read
 // buffer, valid only until the buffer is compacted (after the response is written).
 
+#include <cstdint>
 #include <string_view>
 
 #include "redirector/classify.h"
@@ -22,6 +23,34 @@ struct RequestFacts {
   bool has_accept = false;
   bool has_accept_language = false;
 };
+
+// Which of the headers the classifier reads were present: bits of a HitRecord's `signals`.
+enum SignalBit : uint8_t {
+  kSignalAccept = 1u << 0,
+  kSignalAcceptLanguage = 1u << 1,
+  kSignalPurpose = 1u << 2,
+  kSignalSecPurpose = 1u << 3,
+  kSignalXPurpose = 1u << 4,
+  kSignalXMoz = 1u << 5,
+  kSignalXForwardedFor = 1u << 6,
+};
+inline constexpr int kSignalCount = 7;
+
+inline uint8_t SignalsOf(const RequestFacts& r) {
+  return static_cast<uint8_t>(
+      (r.has_accept ? kSignalAccept : 0) | (r.has_accept_language ? kSignalAcceptLanguage : 0) |
+      (!r.purpose.empty() ? kSignalPurpose : 0) | (!r.sec_purpose.empty() ? kSignalSecPurpose : 0) |
+      (!r.x_purpose.empty() ? kSignalXPurpose : 0) | (!r.x_moz.empty() ? kSignalXMoz : 0) |
+      (!r.x_forwarded_for.empty() ? kSignalXForwardedFor : 0));
+}
+
+// The header name a signal bit stands for, as stored in events.
+inline std::string_view SignalName(int bit) {
+  static constexpr std::string_view kNames[kSignalCount] = {
+      "accept",    "accept-language", "purpose",        "sec-purpose",
+      "x-purpose", "x-moz",           "x-forwarded-for"};
+  return kNames[bit];
+}
 
 // The parts of `facts` the classifier reads.
 inline HitFacts ToHitFacts(const RequestFacts& r, int64_t seconds_since_sent) {

@@ -43,11 +43,14 @@ void EncodeEvent(const Event& e, std::string* dst) {
   PutFixed64(dst, bits);
   PutLengthPrefixed(dst, e.currency);
   PutLengthPrefixed(dst, e.order_id);
+  PutVarint64(dst, e.classifier);
+  PutVarint64(dst, e.signals.size());
+  for (const auto& s : e.signals) PutLengthPrefixed(dst, s);
 }
 
 std::optional<Event> DecodeEvent(log::RecordType type, uint8_t version, uint64_t seq,
                                  std::string_view in) {
-  if (version != kEventVersion) return std::nullopt;
+  if (version != 1 && version != 2) return std::nullopt;
   if (type != log::RecordType::kClick && type != log::RecordType::kConversion) {
     return std::nullopt;
   }
@@ -70,9 +73,22 @@ std::optional<Event> DecodeEvent(log::RecordType type, uint8_t version, uint64_t
       !GetLengthPrefixed(&in, &e.ua) || !GetVarint64(&in, &status) || status > 999 ||
       !GetSigned(&in, &e.seconds_since_sent) || !GetLengthPrefixed(&in, &e.kind) ||
       !GetFixed64(&in, &bits) || !GetLengthPrefixed(&in, &e.currency) ||
-      !GetLengthPrefixed(&in, &e.order_id) || !in.empty()) {
+      !GetLengthPrefixed(&in, &e.order_id)) {
     return std::nullopt;
   }
+  if (version >= 2) {
+    uint64_t classifier, count;
+    if (!GetVarint64(&in, &classifier) || classifier > 0xffffffffu || !GetVarint64(&in, &count) ||
+        count > in.size()) {
+      return std::nullopt;
+    }
+    e.classifier = static_cast<uint32_t>(classifier);
+    e.signals.resize(count);
+    for (auto& s : e.signals) {
+      if (!GetLengthPrefixed(&in, &s)) return std::nullopt;
+    }
+  }
+  if (!in.empty()) return std::nullopt;
   e.status = static_cast<uint16_t>(status);
   std::memcpy(&e.value, &bits, 8);
   return e;

@@ -15,7 +15,9 @@
 
 namespace store {
 
-inline constexpr uint8_t kEventVersion = 1;
+// Version 2 added `classifier` and `signals` at the end; version 1 payloads still decode (with
+// classifier 0 and no signals).
+inline constexpr uint8_t kEventVersion = 2;
 
 struct Event {
   log::RecordType type = log::RecordType::kClick;
@@ -35,6 +37,11 @@ struct Event {
   std::string ua;
   uint16_t status = 0;              // HTTP status answered
   int64_t seconds_since_sent = -1;  // -1: the link has no sent time
+  uint32_t classifier = 0;          // version of the classifier that gave the verdict
+  // The request headers the classifier reads that were present, lower case ("accept",
+  // "accept-language", "purpose", "sec-purpose", "x-purpose", "x-moz", "x-forwarded-for"), so
+  // history can be reclassified.
+  std::vector<std::string> signals;
   // Conversions.
   std::string kind;
   double value = 0;

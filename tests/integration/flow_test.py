@@ -125,6 +125,8 @@ class FlowTest(unittest.TestCase):
                           "verdict", "reasons", "click_id", "ip", "ua", "status"):
                 self.assertIn(field, first)
             self.assertEqual(first["node"], "it-node")
+            self.assertEqual(first["classifier"], 1)
+            self.assertEqual(first["signals"], ["accept", "accept-language"])
             self.assertEqual((first["type"], first["code"], first["campaign"], first["variant"],
                               first["recipient"], first["verdict"], first["status"]),
                              ("click", code_a, "spring", "A", "r-1", "human", 302))

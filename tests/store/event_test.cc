@@ -53,3 +53,29 @@ TEST_CASE("A conversion keeps its value and currency", "[store][event]") {
   CHECK(d->currency == "USD");
   CHECK(d->seconds_since_sent == -1);
 }
+
+TEST_CASE("Version 2 keeps the classifier version and signals; version 1 still decodes",
+          "[store][event]") {
+  store::Event e;
+  e.code = "abcd1234";
+  e.classifier = 1;
+  e.signals = {"accept", "x-purpose"};
+  std::string payload;
+  store::EncodeEvent(e, &payload);
+  auto d = store::DecodeEvent(e.type, 2, 5, payload);
+  REQUIRE(d.has_value());
+  CHECK(d->classifier == 1);
+  CHECK(d->signals == e.signals);
+
+  store::Event old;
+  old.code = "abcd1234";
+  std::string v2;
+  store::EncodeEvent(old, &v2);
+  std::string v1 = v2.substr(0, v2.size() - 2);  // v2 appended: classifier 0, no signals
+  auto d1 = store::DecodeEvent(old.type, 1, 6, v1);
+  REQUIRE(d1.has_value());
+  CHECK(d1->code == "abcd1234");
+  CHECK(d1->classifier == 0);
+  CHECK(d1->signals.empty());
+  CHECK_FALSE(store::DecodeEvent(old.type, 1, 6, v2).has_value());  // v1 has no trailing bytes
+}
