@@ -141,6 +141,19 @@ class FlowTest(unittest.TestCase):
             self.assertEqual(by_code[code_a][-1]["verdict"], "preview")  # WhatsApp, after the restart
             self.assertEqual(by_code[code_a][-1]["seq"], 9)  # the restart resumed the sequence
             self.assertEqual(tail(d.data_dir, "--from", "9")[0]["seq"], 9)
+            # A named consumer resumes after its checkpoint.
+            self.assertEqual(len(tail(d.data_dir, "--consumer", "agg")), 9)
+            self.assertEqual(tail(d.data_dir, "--consumer", "agg"), [])
+            d3 = Daemon(BINARY, data_dir=d.data_dir)
+            try:
+                d3.start()
+                d3.tap("/" + code_b, headers=BROWSER)
+                self.assertEqual(d3.stop(), 0)
+            finally:
+                d3.close()
+            again = tail(d.data_dir, "--consumer", "agg")
+            self.assertEqual([e["seq"] for e in again], [10])
+            self.assertNotEqual(run_cli("tail", "--data-dir", d.data_dir, "--consumer", "../x").returncode, 0)
         finally:
             d.close()
 
