@@ -6,6 +6,7 @@ import http.client
 import json
 import threading
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -284,6 +285,51 @@ class FlowTest(unittest.TestCase):
             missing = [c for c in answered if c not in logged]
             self.assertEqual(missing, [], "%d of %d answered taps are not in the log" % (
                 len(missing), len(answered)))
+
+    def test_disk_full_keeps_serving_and_resumes(self):
+        """The event log on a 256 KiB tmpfs: taps keep their 302s while the disk is full, the loss is
+        counted and logged, and writing resumes once there is room again."""
+        d = Daemon(BINARY, extra_args=["--demo"])
+        events_dir = os.path.join(d.data_dir, "events")
+        os.makedirs(events_dir)
+        mount = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", events_dir],
+                               capture_output=True, text=True)
+        if mount.returncode != 0:
+            d.close()
+            self.skipTest("cannot mount a tmpfs here: " + mount.stderr.strip())
+        try:
+            d.start()
+            conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=5)
+            for _ in range(1500):
+                conn.request("GET", "/demo-a", headers=BROWSER)
+                r = conn.getresponse()
+                r.read()
+                self.assertEqual(r.status, 302)
+            time.sleep(0.3)
+            metrics = d.admin("GET", "/metrics")[1]
+            dropped = int(re.search(r"^redirector_event_log_dropped_total (\d+)$", metrics, re.M).group(1))
+            failures = int(re.search(r"^redirector_event_log_write_failures_total (\d+)$", metrics, re.M).group(1))
+            self.assertGreater(dropped, 0)
+            self.assertGreater(failures, 0)
+            self.assertIn("msg=event_log_write_failed", d.stderr_text())
+            logged_before = len(tail(d.data_dir))
+            self.assertGreater(logged_before, 0)
+            self.assertEqual(logged_before + dropped, 1500)  # each tap logged or counted as lost
+            # Room again: writing resumes.
+            subprocess.run(["mount", "-o", "remount,size=4m", events_dir], check=True)
+            for _ in range(20):
+                conn.request("GET", "/demo-b", headers=BROWSER)
+                r = conn.getresponse()
+                r.read()
+                self.assertEqual(r.status, 302)
+            conn.close()
+            self.assertEqual(d.stop(), 0)
+            after = tail(d.data_dir)
+            self.assertEqual(sum(1 for e in after if e["code"] == "demo-b"), 20)
+        finally:
+            d.kill()
+            subprocess.run(["umount", events_dir], capture_output=True)
+            d.close()
 
     def test_offline_import_then_serve(self):
         with Daemon(BINARY) as d:
