@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 
 #include "redirector/hit_event.h"
 #include "redirector/log_line.h"
@@ -44,6 +45,7 @@ void EventSink::Run() {
   // workers' cores; the rings are sized to absorb an interval at full speed.
   bool always = options_.sync == SyncPolicy::kAlways;
   while (!stop_.load(std::memory_order_acquire)) {
+    MaybeApplyRetention();
     size_t n = DrainOnce();
     if (always) {
       // Group commit: the taps that arrived while the last fsync ran share the next one.
@@ -60,6 +62,29 @@ void EventSink::Run() {
     if (always) Publish(ok);
   }
   FlushAndMaybeSync(options_.sync != SyncPolicy::kNone);
+}
+
+void EventSink::MaybeApplyRetention() {
+  const auto& r = options_.retention;
+  if (r.max_bytes == 0 && r.max_age_seconds == 0 && r.hard_cap_bytes == 0) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_retention_ < options_.retention_interval) return;
+  last_retention_ = now;
+  auto plan = store::log::ApplyRetention(options_.log_dir, options_.consumers_dir,
+                                         static_cast<int64_t>(std::time(nullptr)), r);
+  if (!plan.ok()) {
+    LogLine("error", "event_log_retention_failed",
+            {{"error", std::string(plan.status().message())}});
+    return;
+  }
+  if (plan->forced > 0) {
+    LogLine("warn", "event_log_hard_cap_deleted_unread_segments",
+            {{"segments", std::to_string(plan->forced)}});
+  }
+  if (!plan->remove.empty()) {
+    LogLine("info", "event_log_retention",
+            {{"segments_deleted", std::to_string(plan->remove.size())}});
+  }
 }
 
 void EventSink::Publish(bool ok) {

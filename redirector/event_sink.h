@@ -21,6 +21,7 @@
 
 #include "store/event.h"
 #include "store/log_writer.h"
+#include "store/retention.h"
 
 #include "redirector/hit_record.h"
 #include "redirector/spsc_ring.h"
@@ -40,6 +41,11 @@ struct EventSinkOptions {
   // How long events gather between two writes (group commit). A worker's ring must hold this
   // long a burst: 16,384 slots at 2 ms is 8M events/s per worker.
   std::chrono::milliseconds batch_interval{2};
+  // Retention, applied by the writer thread every retention_interval (nothing set: keep all).
+  std::string log_dir;        // the event log directory
+  std::string consumers_dir;  // consumer checkpoints (tail --consumer)
+  store::log::RetentionOptions retention;
+  std::chrono::seconds retention_interval{10};
 };
 
 class EventSink {
@@ -81,6 +87,7 @@ class EventSink {
   bool FlushAndMaybeSync(bool force_sync);
   // --sync always: publishes the batch's outcome to each lane and wakes its worker.
   void Publish(bool ok);
+  void MaybeApplyRetention();
 
   EventSinkOptions options_;
   std::unique_ptr<store::log::LogWriter> writer_;
@@ -93,6 +100,7 @@ class EventSink {
   store::Event scratch_;
   std::string payload_;
   std::chrono::steady_clock::time_point last_sync_;
+  std::chrono::steady_clock::time_point last_retention_;
   bool dirty_ = false;
   std::atomic<bool> stop_{false};
   std::thread thread_;

@@ -56,6 +56,12 @@ void DefineServeFlags(Flags* f, ServeOptions* o) {
   f->Int("too-soon-seconds", &o->too_soon_seconds,
          "a hit this soon after the send is a scanner (5)");
   f->Int("segment-mb", &o->segment_mb, "event log segment size in MiB (64)");
+  f->Int("retention-mb", &o->retention_mb,
+         "delete old event segments over this total, once consumers read them (0: keep all)");
+  f->Int("retention-hours", &o->retention_hours,
+         "delete event segments older than this, once consumers read them (0: keep all)");
+  f->Int("retention-hard-cap-mb", &o->retention_hard_cap_mb,
+         "over this total, delete old segments even if unread, and log it (0: never)");
 }
 
 bool IsLoopbackHost(std::string_view host) {
@@ -185,6 +191,16 @@ absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
   if (auto s = Range("segment-mb", o.segment_mb, 1, 4096); !s.ok()) return s;
   r.log.dir = r.data_dir + "/events";
   r.log.segment_bytes = static_cast<uint64_t>(o.segment_mb) << 20;
+  if (auto s = Range("retention-mb", o.retention_mb, 0, 1 << 30); !s.ok()) return s;
+  if (auto s = Range("retention-hours", o.retention_hours, 0, 24 * 3650); !s.ok()) return s;
+  if (auto s = Range("retention-hard-cap-mb", o.retention_hard_cap_mb, 0, 1 << 30); !s.ok()) {
+    return s;
+  }
+  r.sink.log_dir = r.log.dir;
+  r.sink.consumers_dir = r.data_dir + "/consumers";
+  r.sink.retention.max_bytes = static_cast<uint64_t>(o.retention_mb) << 20;
+  r.sink.retention.max_age_seconds = o.retention_hours * 3600;
+  r.sink.retention.hard_cap_bytes = static_cast<uint64_t>(o.retention_hard_cap_mb) << 20;
   return r;
 }
 

@@ -41,6 +41,9 @@ struct ServeOptions {
   int64_t max_connections = 10000;
   int64_t too_soon_seconds = 5;
   int64_t segment_mb = 64;
+  int64_t retention_mb = 0;
+  int64_t retention_hours = 0;
+  int64_t retention_hard_cap_mb = 0;
 };
 
 struct ResolvedServeOptions {
