@@ -164,9 +164,11 @@ void PublicServer::Worker::OnReady() {
 void PublicServer::Worker::ReleaseDurable() {
   uint64_t durable = lane_->durable.load(std::memory_order_acquire);
   uint64_t lost = lane_->lost.load(std::memory_order_acquire);
-  std::vector<Connection*> waiting;
-  waiting.swap(awaiting_);  // OnDurable may re-queue (pipelined requests) or close
-  for (Connection* c : waiting) {
+  // OnDurable may re-queue (pipelined requests) or close; the two vectors trade buffers, so
+  // this allocates nothing in steady state.
+  releasing_.clear();
+  releasing_.swap(awaiting_);
+  for (Connection* c : releasing_) {
     if (!c->OnDurable(durable, lost)) awaiting_.push_back(c);
   }
 }

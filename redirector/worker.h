@@ -122,10 +122,12 @@ class PublicServer::Worker {
   const PublicServerOptions& options_;
   std::atomic<uint32_t>* per_ip_;  // kPerIpBuckets counters shared by all workers
   const store::LinkTable& table_;
-  bool always_;                        // --sync always: answers wait for their event's fsync
-  EventSink::Lane* lane_ = nullptr;    // set by PublicServer::Listen before Run
-  int wake_fd_ = -1;                   // eventfd the sink writes when lane_->durable moves
-  std::vector<Connection*> awaiting_;  // connections holding answers until their event is durable
+  bool always_;                      // --sync always: answers wait for their event's fsync
+  EventSink::Lane* lane_ = nullptr;  // set by PublicServer::Listen before Run
+  int wake_fd_ = -1;                 // eventfd the sink writes when lane_->durable moves
+  std::vector<Connection*> awaiting_;
+  std::vector<Connection*> releasing_;  // ReleaseDurable's scratch, swapped with awaiting_  //
+                                        // connections holding answers until their event is durable
   net::io_context ioc_;
   tcp::acceptor acceptor_;
   net::posix::stream_descriptor ready_;  // the epoll set, as Asio sees it
