@@ -75,6 +75,7 @@ struct World {
                                        kSent,
                                        0,
                                        "",
+                                       "",
                                        false};
     }
     (void)table->CreateLinks(&links);

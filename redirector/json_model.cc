@@ -222,6 +222,7 @@ std::string EventToJson(const store::Event& e) {
     o["value"] = e.value;
     o["currency"] = e.currency;
     o["order_id"] = e.order_id;
+    o["coupon"] = e.coupon;
   }
   return json::serialize(o);
 }

@@ -32,10 +32,18 @@ absl::Status SeedDemo(store::LinkTable& table, int64_t now_s) {
   c.destination = "https://example.com/landing?ref=sms";
   c.utm = {{"source", "sms"}, {"medium", "sms"}, {"campaign", "demo"}};
   c.variants = {{"A", ""}, {"B", "https://example.com/landing-b"}};
+  c.coupons = true;
+  c.coupon_prefix = "DEMO-";
   if (auto s = table.CreateCampaign(c); !s.ok()) return s;
   std::vector<store::Link> links(2);
-  links[0] = {"demo-a", "demo", "A", "demo-recipient-1", now_s - 60, 0, "", false};
-  links[1] = {"demo-b", "demo", "B", "demo-recipient-2", now_s - 60, 0, "", false};
+  const char* codes[] = {"demo-a", "demo-b"};
+  for (size_t i = 0; i < links.size(); ++i) {
+    links[i].code = codes[i];
+    links[i].campaign = "demo";
+    links[i].variant = i == 0 ? "A" : "B";
+    links[i].recipient = "demo-recipient-" + std::to_string(i + 1);
+    links[i].sent_at = now_s - 60;
+  }
   return table.CreateLinks(&links);
 }
 

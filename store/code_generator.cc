@@ -6,9 +6,10 @@
 
 namespace store {
 namespace {
-constexpr char kBase62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-// 248 = 4 * 62: bytes at or above it are rejected so that `byte % 62` is uniform.
-constexpr unsigned kRejectFrom = 248;
+constexpr std::string_view kBase62 =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+constexpr std::string_view kCouponAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+static_assert(kCouponAlphabet.size() == 32);
 }  // namespace
 
 bool CodeGenerator::Refill() {
@@ -25,17 +26,33 @@ bool CodeGenerator::Refill() {
   return true;
 }
 
-absl::StatusOr<std::string> CodeGenerator::Next(size_t length) {
-  std::string code;
-  code.reserve(length);
-  while (code.size() < length) {
+absl::Status CodeGenerator::Append(std::string_view alphabet, size_t length, std::string* out) {
+  const unsigned n = static_cast<unsigned>(alphabet.size());
+  const unsigned reject_from = 256 / n * n;  // 248 for base62: `byte % 62` stays uniform
+  for (size_t added = 0; added < length;) {
     if (pos_ == sizeof(pool_) && !Refill()) {
       return absl::UnavailableError("getrandom failed: cannot draw random codes");
     }
     unsigned byte = pool_[pos_++];
-    if (byte < kRejectFrom) code.push_back(kBase62[byte % 62]);
+    if (byte < reject_from) {
+      out->push_back(alphabet[byte % n]);
+      ++added;
+    }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> CodeGenerator::Next(size_t length) {
+  std::string code;
+  code.reserve(length);
+  if (absl::Status s = Append(kBase62, length, &code); !s.ok()) return s;
   return code;
+}
+
+absl::StatusOr<std::string> CodeGenerator::NextCoupon(std::string_view prefix, size_t length) {
+  std::string coupon(prefix);
+  if (absl::Status s = Append(kCouponAlphabet, length, &coupon); !s.ok()) return s;
+  return coupon;
 }
 
 }  // namespace store

@@ -46,11 +46,12 @@ void EncodeEvent(const Event& e, std::string* dst) {
   PutVarint64(dst, e.classifier);
   PutVarint64(dst, e.signals.size());
   for (const auto& s : e.signals) PutLengthPrefixed(dst, s);
+  PutLengthPrefixed(dst, e.coupon);
 }
 
 std::optional<Event> DecodeEvent(log::RecordType type, uint8_t version, uint64_t seq,
                                  std::string_view in) {
-  if (version != 1 && version != 2) return std::nullopt;
+  if (version < 1 || version > 3) return std::nullopt;
   if (type != log::RecordType::kClick && type != log::RecordType::kConversion) {
     return std::nullopt;
   }
@@ -88,6 +89,7 @@ std::optional<Event> DecodeEvent(log::RecordType type, uint8_t version, uint64_t
       if (!GetLengthPrefixed(&in, &s)) return std::nullopt;
     }
   }
+  if (version >= 3 && !GetLengthPrefixed(&in, &e.coupon)) return std::nullopt;
   if (!in.empty()) return std::nullopt;
   e.status = static_cast<uint16_t>(status);
   std::memcpy(&e.value, &bits, 8);

@@ -15,9 +15,9 @@
 
 namespace store {
 
-// Version 2 added `classifier` and `signals` at the end; version 1 payloads still decode (with
-// classifier 0 and no signals).
-inline constexpr uint8_t kEventVersion = 2;
+// Version 2 added `classifier` and `signals` at the end, version 3 `coupon`; older payloads
+// still decode (with classifier 0, no signals, no coupon).
+inline constexpr uint8_t kEventVersion = 3;
 
 struct Event {
   log::RecordType type = log::RecordType::kClick;
@@ -47,6 +47,7 @@ struct Event {
   double value = 0;
   std::string currency;
   std::string order_id;
+  std::string coupon;  // the coupon a conversion named or redeemed
 };
 
 // Appends the payload of `e` (everything but type and seq) to `dst`.

@@ -8,8 +8,9 @@
 namespace store {
 namespace {
 
-constexpr uint8_t kCampaignFormat = 1;
-constexpr uint8_t kLinkFormat = 1;
+// Format 2 added coupons (campaign: flag and prefix; link: its coupon); format 1 still decodes.
+constexpr uint8_t kCampaignFormat = 2;
+constexpr uint8_t kLinkFormat = 2;
 
 bool IsUtmKeyChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -126,7 +127,28 @@ absl::Status ValidateCampaign(const Campaign& c) {
   if (c.attribution_window_seconds <= 0) {
     return absl::InvalidArgumentError("attribution window must be positive");
   }
+  if (c.coupon_prefix.size() > 16) {
+    return absl::InvalidArgumentError("coupon prefix must be at most 16 characters");
+  }
+  for (char ch : c.coupon_prefix) {
+    if (!IsCodeChar(ch)) {
+      return absl::InvalidArgumentError("coupon prefix may only contain A-Z a-z 0-9 _ -");
+    }
+  }
   return absl::OkStatus();
+}
+
+absl::Status ValidateCoupon(std::string_view coupon) {
+  if (coupon.size() < 4 || coupon.size() > 32) {
+    return absl::InvalidArgumentError("coupon must be 4 to 32 characters");
+  }
+  return ValidateId("coupon", coupon, 32);
+}
+
+void NormalizeCoupon(std::string* coupon) {
+  for (char& ch : *coupon) {
+    if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+  }
 }
 
 absl::Status ValidateLink(const Link& l) {
@@ -147,6 +169,9 @@ absl::Status ValidateLink(const Link& l) {
   if (l.sent_at < 0 || l.sent_at > kMaxTimestamp || l.expires_at < 0 ||
       l.expires_at > kMaxTimestamp) {
     return absl::InvalidArgumentError("sent_at and expires_at must lie in 1970..2106");
+  }
+  if (!l.coupon.empty()) {
+    if (auto s = ValidateCoupon(l.coupon); !s.ok()) return s;
   }
   if (!l.destination.empty()) return ValidateDestination(l.destination);
   return absl::OkStatus();
@@ -169,6 +194,8 @@ std::string EncodeCampaign(const Campaign& c) {
     PutLengthPrefixed(&out, v.name);
     PutLengthPrefixed(&out, v.destination);
   }
+  out.push_back(static_cast<char>(c.coupons ? 1 : 0));
+  PutLengthPrefixed(&out, c.coupon_prefix);
   return out;
 }
 
@@ -176,7 +203,7 @@ std::optional<Campaign> DecodeCampaign(std::string_view in) {
   Campaign c;
   uint8_t format;
   uint64_t window, n;
-  if (!GetByte(&in, &format) || format != kCampaignFormat) return std::nullopt;
+  if (!GetByte(&in, &format) || format < 1 || format > kCampaignFormat) return std::nullopt;
   if (!GetLengthPrefixed(&in, &c.id) || !GetLengthPrefixed(&in, &c.destination) ||
       !GetLengthPrefixed(&in, &c.click_param) || !GetVarint64(&in, &window) ||
       !GetVarint64(&in, &n) || n > 256) {
@@ -194,6 +221,13 @@ std::optional<Campaign> DecodeCampaign(std::string_view in) {
       return std::nullopt;
     }
   }
+  if (format >= 2) {
+    uint8_t coupons;
+    if (!GetByte(&in, &coupons) || coupons > 1 || !GetLengthPrefixed(&in, &c.coupon_prefix)) {
+      return std::nullopt;
+    }
+    c.coupons = coupons == 1;
+  }
   if (!in.empty()) return std::nullopt;
   return c;
 }
@@ -208,6 +242,7 @@ std::string EncodeLink(const Link& l) {
   PutVarint64(&out, static_cast<uint64_t>(l.sent_at));
   PutVarint64(&out, static_cast<uint64_t>(l.expires_at));
   PutLengthPrefixed(&out, l.destination);
+  PutLengthPrefixed(&out, l.coupon);
   return out;
 }
 
@@ -215,10 +250,11 @@ std::optional<Link> DecodeLink(std::string_view code, std::string_view in) {
   Link l;
   l.code.assign(code.data(), code.size());
   uint8_t format, flags;
-  if (!GetByte(&in, &format) || format != kLinkFormat || !GetByte(&in, &flags) || flags > 1 ||
-      !GetLengthPrefixed(&in, &l.campaign) || !GetLengthPrefixed(&in, &l.variant) ||
+  if (!GetByte(&in, &format) || format < 1 || format > kLinkFormat || !GetByte(&in, &flags) ||
+      flags > 1 || !GetLengthPrefixed(&in, &l.campaign) || !GetLengthPrefixed(&in, &l.variant) ||
       !GetLengthPrefixed(&in, &l.recipient) || !GetTimestamp(&in, &l.sent_at) ||
-      !GetTimestamp(&in, &l.expires_at) || !GetLengthPrefixed(&in, &l.destination) || !in.empty()) {
+      !GetTimestamp(&in, &l.expires_at) || !GetLengthPrefixed(&in, &l.destination) ||
+      (format >= 2 && !GetLengthPrefixed(&in, &l.coupon)) || !in.empty()) {
     return std::nullopt;
   }
   l.disabled = flags == 1;

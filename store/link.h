@@ -31,6 +31,10 @@ struct Campaign {
   // A/B variants in order; the first is the control. Empty: one unnamed variant.
   std::vector<Variant> variants;
   int64_t attribution_window_seconds = 7 * 24 * 3600;
+  // Coupons: when on, every link made without one gets a unique coupon, coupon_prefix followed
+  // by random characters (CodeGenerator::NextCoupon).
+  bool coupons = false;
+  std::string coupon_prefix;  // 0–16 of [A-Za-z0-9_-], stored upper case
 };
 
 struct Link {
@@ -41,6 +45,7 @@ struct Link {
   int64_t sent_at = 0;      // Unix seconds; 0: unknown
   int64_t expires_at = 0;   // Unix seconds; 0: never
   std::string destination;  // empty: the variant's or the campaign's
+  std::string coupon;       // empty: none; else unique across links, upper case (NormalizeCoupon)
   bool disabled = false;
 };
 
@@ -63,6 +68,10 @@ absl::Status ValidateId(std::string_view what, std::string_view id, size_t max_l
 // whitespace, control characters or bytes outside ASCII.
 absl::Status ValidateDestination(std::string_view url);
 absl::Status ValidateCampaign(const Campaign& c);
+// A coupon is 4–32 of [A-Za-z0-9_-]; coupons compare without regard to case, so they are kept
+// upper case: NormalizeCoupon upper-cases in place.
+absl::Status ValidateCoupon(std::string_view coupon);
+void NormalizeCoupon(std::string* coupon);
 // Checks the link alone; that its campaign and variant exist is the table's job.
 absl::Status ValidateLink(const Link& l);
 

@@ -71,7 +71,8 @@ bool LinkIndex::InsertInto(Table* t, uint64_t hash, uint64_t slot_value, std::st
 }
 
 LinkEntry* LinkIndex::Allocate(const LinkEntryFields& f) {
-  size_t bytes = sizeof(LinkEntry) + f.code.size() + f.recipient.size() + f.destination.size();
+  size_t bytes = sizeof(LinkEntry) + f.code.size() + f.recipient.size() + f.destination.size() +
+                 f.coupon.size();
   bytes = (bytes + 7) & ~size_t{7};
   assert(bytes <= Chunk::kBytes);
   if (chunks_.empty() || chunk_used_ + bytes > Chunk::kBytes) {
@@ -88,17 +89,19 @@ LinkEntry* LinkIndex::Allocate(const LinkEntryFields& f) {
   e->code_len_ = static_cast<uint8_t>(f.code.size());
   e->recipient_len_ = static_cast<uint8_t>(f.recipient.size());
   e->destination_len_ = static_cast<uint16_t>(f.destination.size());
+  e->coupon_len_ = static_cast<uint8_t>(f.coupon.size());
   char* p = reinterpret_cast<char*>(e + 1);
   // std::copy, not memcpy: an empty view may have a null data() (memcpy(p, nullptr, 0) is UB).
   p = std::copy(f.code.begin(), f.code.end(), p);
   p = std::copy(f.recipient.begin(), f.recipient.end(), p);
-  std::copy(f.destination.begin(), f.destination.end(), p);
+  p = std::copy(f.destination.begin(), f.destination.end(), p);
+  std::copy(f.coupon.begin(), f.coupon.end(), p);
   return e;
 }
 
 void LinkIndex::Put(const LinkEntryFields& fields) {
   assert(fields.code.size() <= 255 && fields.recipient.size() <= 255 &&
-         fields.destination.size() <= 65535);
+         fields.destination.size() <= 65535 && fields.coupon.size() <= 255);
   if ((size() + 1) * 4 > table_.load(std::memory_order_relaxed)->capacity() * 3) {
     Grow(size() + 1);
   }

@@ -11,8 +11,8 @@
 // freed memory; the retired arrays add at most the size of the current one).
 //
 // Memory: a slot is 8 bytes (16-bit hash tag + 48-bit address) at a load factor of at most
-// 3/4, and an entry is an 18-byte header plus its code, recipient and optional destination
-// override, rounded up to 8 bytes.
+// 3/4, and an entry is a 19-byte header plus its code, recipient, optional destination override
+// and optional coupon, rounded up to 8 bytes.
 
 #include <atomic>
 #include <cstdint>
@@ -33,6 +33,9 @@ class LinkEntry {
   std::string_view destination() const {
     return {data() + code_len_ + recipient_len_, destination_len_};
   }
+  std::string_view coupon() const {
+    return {data() + code_len_ + recipient_len_ + destination_len_, coupon_len_};
+  }
   uint32_t campaign_slot() const { return campaign_slot_; }
   uint8_t variant_index() const { return variant_index_; }  // kNoVariant: none
   int64_t sent_at() const { return sent_at_; }              // Unix seconds, 0: unknown
@@ -49,7 +52,8 @@ class LinkEntry {
   uint8_t code_len_;
   uint8_t recipient_len_;
   uint16_t destination_len_;
-  // The code, recipient and destination bytes follow the entry in the arena.
+  uint8_t coupon_len_;
+  // The code, recipient, destination and coupon bytes follow the entry in the arena.
   const char* data() const { return reinterpret_cast<const char*>(this + 1); }
 };
 
@@ -60,6 +64,7 @@ struct LinkEntryFields {
   uint8_t variant_index = kNoVariant;
   std::string_view recipient;    // at most 255 bytes
   std::string_view destination;  // at most 65535 bytes
+  std::string_view coupon;       // at most 255 bytes
   uint32_t sent_at = 0;
   uint32_t expires_at = 0;
   bool disabled = false;

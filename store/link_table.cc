@@ -18,6 +18,7 @@ namespace {
 
 constexpr std::string_view kCampaignPrefix = "c/";
 constexpr std::string_view kLinkPrefix = "l/";
+enum Family { kDefault = 0, kCoupons = 1, kLedger = 2 };
 
 std::string Key(std::string_view prefix, std::string_view id) {
   std::string k(prefix);
@@ -27,32 +28,47 @@ std::string Key(std::string_view prefix, std::string_view id) {
 
 }  // namespace
 
-LinkTable::LinkTable(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+LinkTable::LinkTable(std::unique_ptr<rocksdb::DB> db,
+                     std::vector<rocksdb::ColumnFamilyHandle*> families)
+    : db_(std::move(db)),
+      families_(std::move(families)),
+      ledger_(std::make_unique<Ledger>(db_.get(), families_[kLedger])) {}
+
 LinkTable::~LinkTable() {
-  // Persist the memtable so the next Open() reads SST files instead of replaying the WAL
+  // Persist the memtables so the next Open() reads SST files instead of replaying the WAL
   // (a bulk import is one large WAL record).
-  if (db_) (void)db_->Flush(rocksdb::FlushOptions());
+  (void)db_->Flush(rocksdb::FlushOptions(), families_);
+  for (rocksdb::ColumnFamilyHandle* f : families_) (void)db_->DestroyColumnFamilyHandle(f);
 }
 
 absl::StatusOr<std::unique_ptr<LinkTable>> LinkTable::Open(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat("creating ", dir, ": ", ec.message()));
-  rocksdb::Options options;
+  rocksdb::DBOptions options;
   options.create_if_missing = true;
-  options.write_buffer_size = 16 << 20;
+  options.create_missing_column_families = true;
   options.max_open_files = 256;
   options.keep_log_file_num = 4;
+  // The vector memtable below cannot take concurrent writes; we have one writer.
+  options.allow_concurrent_memtable_write = false;
+  rocksdb::ColumnFamilyOptions links;
+  links.write_buffer_size = 16 << 20;
   // Links arrive in large batches and are read back only by the full scan at start-up, so an
   // append-only vector memtable (sorted once, at flush) beats the default skiplist, whose
   // random inserts were a third of bulk-load time. Point reads go to the in-memory index.
-  options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
-  options.allow_concurrent_memtable_write =
-      false;  // the vector memtable cannot; we have one writer
+  links.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  // Coupons and the ledger are read by key: the default skiplist memtable.
+  rocksdb::ColumnFamilyOptions by_key;
+  by_key.write_buffer_size = 4 << 20;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, links}, {"coupons", by_key}, {"ledger", by_key}};
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, descriptors, &families, &raw);
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening link database ", dir));
-  std::unique_ptr<LinkTable> table(new LinkTable(std::unique_ptr<rocksdb::DB>(raw)));
+  std::unique_ptr<LinkTable> table(
+      new LinkTable(std::unique_ptr<rocksdb::DB>(raw), std::move(families)));
   RETURN_IF_ERROR(table->Load());
   return table;
 }
@@ -107,6 +123,7 @@ void LinkTable::Publish(const Link& l, uint32_t campaign_slot, uint8_t variant_i
   f.variant_index = variant_index;
   f.recipient = l.recipient;
   f.destination = l.destination;
+  f.coupon = l.coupon;
   f.sent_at = static_cast<uint32_t>(l.sent_at);
   f.expires_at = static_cast<uint32_t>(l.expires_at);
   f.disabled = l.disabled;
@@ -172,6 +189,7 @@ absl::Status LinkTable::CreateLinks(std::vector<Link>* links) {
   placed.reserve(links->size());
   absl::flat_hash_set<std::string> batch_codes;
   batch_codes.reserve(links->size());
+  absl::flat_hash_set<std::string> batch_coupons;
   for (size_t i = 0; i < links->size(); ++i) {
     Link& l = (*links)[i];
     auto fail = [i](std::string_view why) {
@@ -191,14 +209,29 @@ absl::Status LinkTable::CreateLinks(std::vector<Link>* links) {
     batch_codes.insert(l.code);
     int64_t slot = campaigns_.SlotOf(l.campaign);
     if (slot < 0) return fail(absl::StrCat("campaign ", l.campaign, " not found"));
-    int variant = VariantIndex(*campaigns_.Get(static_cast<uint32_t>(slot)), l.variant);
+    const Campaign& campaign = *campaigns_.Get(static_cast<uint32_t>(slot));
+    int variant = VariantIndex(campaign, l.variant);
     if (variant < 0) {
       return fail(absl::StrCat("campaign ", l.campaign, " has no variant ", l.variant));
     }
+    if (!l.coupon.empty()) {
+      NormalizeCoupon(&l.coupon);
+      ASSIGN_OR_RETURN(bool taken, CouponTaken(l.coupon));
+      if (taken || batch_coupons.contains(l.coupon)) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("link ", i + 1, ": coupon ", l.coupon, " is already taken"));
+      }
+    } else if (campaign.coupons) {
+      ASSIGN_OR_RETURN(l.coupon, NewCoupon(campaign.coupon_prefix, batch_coupons));
+    }
+    if (!l.coupon.empty()) batch_coupons.insert(l.coupon);
     placed.push_back({static_cast<uint32_t>(slot), static_cast<uint8_t>(variant)});
   }
   rocksdb::WriteBatch batch;
-  for (const Link& l : *links) batch.Put(Key(kLinkPrefix, l.code), EncodeLink(l));
+  for (const Link& l : *links) {
+    batch.Put(Key(kLinkPrefix, l.code), EncodeLink(l));
+    if (!l.coupon.empty()) batch.Put(families_[kCoupons], l.coupon, l.code);
+  }
   rocksdb::WriteOptions wo;
   wo.sync = true;
   RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "writing links"));
@@ -223,8 +256,37 @@ absl::StatusOr<Link> LinkTable::GetLink(std::string_view code) const {
   l.sent_at = e->sent_at();
   l.expires_at = e->expires_at();
   l.destination.assign(e->destination());
+  l.coupon.assign(e->coupon());
   l.disabled = e->disabled();
   return l;
+}
+
+absl::StatusOr<bool> LinkTable::CouponTaken(const std::string& coupon) const {
+  std::string code;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), families_[kCoupons], coupon, &code);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return FromRocks(s, "reading coupons");
+  return true;
+}
+
+absl::StatusOr<std::string> LinkTable::NewCoupon(std::string_view prefix,
+                                                 const absl::flat_hash_set<std::string>& batch) {
+  for (;;) {
+    ASSIGN_OR_RETURN(std::string coupon, codes_.NextCoupon(prefix));
+    NormalizeCoupon(&coupon);
+    ASSIGN_OR_RETURN(bool taken, CouponTaken(coupon));
+    if (!taken && !batch.contains(coupon)) return coupon;
+  }
+}
+
+absl::StatusOr<std::string> LinkTable::CodeForCoupon(std::string_view coupon) const {
+  std::string key(coupon);
+  NormalizeCoupon(&key);
+  std::string code;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), families_[kCoupons], key, &code);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("coupon ", key, " not found"));
+  if (!s.ok()) return FromRocks(s, "reading coupons");
+  return code;
 }
 
 absl::Status LinkTable::DisableLink(std::string_view code) {

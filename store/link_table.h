@@ -7,9 +7,10 @@
 // redirect path never takes: Find() and CampaignOf() read the lock-free indexes (see
 // link_index.h and campaign_index.h for how a reader sees a concurrent write).
 //
-// RocksDB keys: "c/<campaign id>" → EncodeCampaign, "l/<code>" → EncodeLink. RocksDB is read
-// only by the full scan in Open(); every later read (Find, GetLink, GetCampaign) is served from
-// memory.
+// RocksDB keys (default column family): "c/<campaign id>" → EncodeCampaign, "l/<code>" →
+// EncodeLink. Column family "coupons": coupon → code, for CodeForCoupon. Column family "ledger":
+// see ledger.h. The default family is read only by the full scan in Open(); every later link
+// read (Find, GetLink, GetCampaign) is served from memory.
 //
 //   ASSIGN_OR_RETURN(auto table, LinkTable::Open(dir + "/links"));
 //   const LinkEntry* e = table->Find("aB3xK9qZ");
@@ -21,17 +22,20 @@
 #include <vector>
 
 #include <absl/base/thread_annotations.h>
+#include <absl/container/flat_hash_set.h>
 #include <absl/status/statusor.h>
 #include <absl/synchronization/mutex.h>
 
 #include "store/campaign_index.h"
 #include "store/code_generator.h"
+#include "store/ledger.h"
 #include "store/link.h"
 #include "store/link_index.h"
 
 namespace rocksdb {
+class ColumnFamilyHandle;
 class DB;
-}
+}  // namespace rocksdb
 
 namespace store {
 
@@ -57,11 +61,17 @@ class LinkTable {
   absl::StatusOr<Campaign> GetCampaign(std::string_view id) const;
 
   // Stores every link or none. A link without a code gets a random one (written back into
-  // `links`); a given code must be new. Errors name the position ("link 3: ...").
+  // `links`); a given code must be new. In a campaign with coupons, a link without a coupon gets
+  // a random one (written back); a given coupon (any campaign) must be new. Errors name the
+  // position ("link 3: ...").
   absl::Status CreateLinks(std::vector<Link>* links);
   absl::StatusOr<Link> GetLink(std::string_view code) const;
   // NotFound if unknown; disabling twice is fine.
   absl::Status DisableLink(std::string_view code);
+  // The code of the link that carries `coupon` (any case); NotFound if none.
+  absl::StatusOr<std::string> CodeForCoupon(std::string_view coupon) const;
+
+  Ledger& ledger() { return *ledger_; }
 
   size_t link_count() const { return links_.size(); }
   size_t campaign_count() const;
@@ -69,7 +79,7 @@ class LinkTable {
   size_t IndexMemoryBytes() const;
 
  private:
-  explicit LinkTable(std::unique_ptr<rocksdb::DB> db);
+  LinkTable(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> families);
   absl::Status Load();
   absl::Status PutCampaign(Campaign c, bool create);
   // Adds a validated link to the in-memory index.
@@ -78,7 +88,15 @@ class LinkTable {
   // The variant's index in `c`, kNoVariant for "", or -1 if `c` has no such variant.
   static int VariantIndex(const Campaign& c, std::string_view variant);
 
+  // Generates a coupon no link has (nor any earlier link of `batch`).
+  absl::StatusOr<std::string> NewCoupon(std::string_view prefix,
+                                        const absl::flat_hash_set<std::string>& batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<bool> CouponTaken(const std::string& coupon) const;
+
   std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> families_;  // default, coupons, ledger
+  std::unique_ptr<Ledger> ledger_;
   mutable absl::Mutex mu_;
   CampaignIndex campaigns_;  // written under mu_
   LinkIndex links_;          // written under mu_

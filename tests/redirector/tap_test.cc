@@ -27,10 +27,10 @@ class TapFixture {
     c.variants = {{"A", ""}, {"B", "https://shop.example/b?k=v#f"}};
     REQUIRE(table_->CreateCampaign(c).ok());
     std::vector<store::Link> links(4);
-    links[0] = {"liveA01", "spring", "A", "r-1", kSent, 0, "", false};
-    links[1] = {"liveB01", "spring", "B", "r-2", kSent, 0, "", false};
-    links[2] = {"expired", "spring", "A", "r-3", kSent, kSent + 100, "", false};
-    links[3] = {"disable", "spring", "A", "r-4", kSent, 0, "", false};
+    links[0] = {"liveA01", "spring", "A", "r-1", kSent, 0, "", "", false};
+    links[1] = {"liveB01", "spring", "B", "r-2", kSent, 0, "", "", false};
+    links[2] = {"expired", "spring", "A", "r-3", kSent, kSent + 100, "", "", false};
+    links[3] = {"disable", "spring", "A", "r-4", kSent, 0, "", "", false};
     REQUIRE(table_->CreateLinks(&links).ok());
     REQUIRE(table_->DisableLink("disable").ok());
   }

@@ -44,6 +44,7 @@ TEST_CASE("A conversion keeps its value and currency", "[store][event]") {
   e.value = 19.99;
   e.currency = "USD";
   e.order_id = "o-1";
+  e.coupon = "SPRING-7KQ2";
   e.seconds_since_sent = -1;
   std::string payload;
   store::EncodeEvent(e, &payload);
@@ -51,10 +52,11 @@ TEST_CASE("A conversion keeps its value and currency", "[store][event]") {
   REQUIRE(d.has_value());
   CHECK(d->value == 19.99);
   CHECK(d->currency == "USD");
+  CHECK(d->coupon == "SPRING-7KQ2");
   CHECK(d->seconds_since_sent == -1);
 }
 
-TEST_CASE("Version 2 keeps the classifier version and signals; version 1 still decodes",
+TEST_CASE("Versions 1 and 2 still decode; each lacks the fields added after it",
           "[store][event]") {
   store::Event e;
   e.code = "abcd1234";
@@ -62,6 +64,7 @@ TEST_CASE("Version 2 keeps the classifier version and signals; version 1 still d
   e.signals = {"accept", "x-purpose"};
   std::string payload;
   store::EncodeEvent(e, &payload);
+  payload.pop_back();  // v3 appended an empty coupon: one length byte
   auto d = store::DecodeEvent(e.type, 2, 5, payload);
   REQUIRE(d.has_value());
   CHECK(d->classifier == 1);
@@ -69,8 +72,9 @@ TEST_CASE("Version 2 keeps the classifier version and signals; version 1 still d
 
   store::Event old;
   old.code = "abcd1234";
-  std::string v2;
-  store::EncodeEvent(old, &v2);
+  std::string v3;
+  store::EncodeEvent(old, &v3);
+  std::string v2 = v3.substr(0, v3.size() - 1);
   std::string v1 = v2.substr(0, v2.size() - 2);  // v2 appended: classifier 0, no signals
   auto d1 = store::DecodeEvent(old.type, 1, 6, v1);
   REQUIRE(d1.has_value());

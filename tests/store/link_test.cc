@@ -31,7 +31,8 @@ TEST_CASE("A campaign survives encode and decode", "[store][link]") {
 }
 
 TEST_CASE("A link survives encode and decode", "[store][link]") {
-  Link l{"aB3xK9qZ", "spring", "B", "r-1", 1790000000, 1790600000, "https://x.example/", true};
+  Link l{"aB3xK9qZ", "spring", "B", "r-1", 1790000000, 1790600000, "https://x.example/",
+         "SPRING-7KQ2ABCD", true};
   auto d = store::DecodeLink("aB3xK9qZ", store::EncodeLink(l));
   REQUIRE(d.has_value());
   CHECK(d->code == l.code);
@@ -41,11 +42,47 @@ TEST_CASE("A link survives encode and decode", "[store][link]") {
   CHECK(d->sent_at == l.sent_at);
   CHECK(d->expires_at == l.expires_at);
   CHECK(d->destination == l.destination);
+  CHECK(d->coupon == l.coupon);
   CHECK(d->disabled);
 }
 
+TEST_CASE("Format 1 records (before coupons) still decode", "[store][link]") {
+  Link l{"aB3xK9qZ", "spring", "A", "r-1", 5, 0, "", "", false};
+  std::string v2 = store::EncodeLink(l);
+  std::string v1 = v2.substr(0, v2.size() - 1);  // format 2 appended an empty coupon
+  v1[0] = 1;
+  auto d = store::DecodeLink("aB3xK9qZ", v1);
+  REQUIRE(d.has_value());
+  CHECK(d->recipient == "r-1");
+  CHECK(d->coupon.empty());
+
+  Campaign c = SampleCampaign();
+  std::string c2 = store::EncodeCampaign(c);
+  std::string c1 = c2.substr(0, c2.size() - 2);  // flag byte and empty prefix
+  c1[0] = 1;
+  auto dc = store::DecodeCampaign(c1);
+  REQUIRE(dc.has_value());
+  CHECK_FALSE(dc->coupons);
+  c.coupons = true;
+  c.coupon_prefix = "SPRING-";
+  auto dc2 = store::DecodeCampaign(store::EncodeCampaign(c));
+  REQUIRE(dc2.has_value());
+  CHECK(dc2->coupons);
+  CHECK(dc2->coupon_prefix == "SPRING-");
+}
+
+TEST_CASE("Coupons are 4 to 32 of [A-Za-z0-9_-], compared upper case", "[store][link]") {
+  CHECK(store::ValidateCoupon("SAVE").ok());
+  CHECK(store::ValidateCoupon("spring-7kq2").ok());
+  CHECK_FALSE(store::ValidateCoupon("abc").ok());
+  CHECK_FALSE(store::ValidateCoupon("a b c d").ok());
+  std::string c = "spring-7kq2";
+  store::NormalizeCoupon(&c);
+  CHECK(c == "SPRING-7KQ2");
+}
+
 TEST_CASE("Decoding rejects truncated and trailing bytes", "[store][link]") {
-  Link l{"aB3xK9qZ", "spring", "A", "r-1", 5, 0, "", false};
+  Link l{"aB3xK9qZ", "spring", "A", "r-1", 5, 0, "", "", false};
   std::string enc = store::EncodeLink(l);
   for (size_t n = 0; n < enc.size(); ++n) {
     CHECK_FALSE(store::DecodeLink("aB3xK9qZ", enc.substr(0, n)).has_value());
