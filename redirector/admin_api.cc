@@ -7,50 +7,15 @@
 
 #include "store/string_view.h"
 
+#include "redirector/admin_response.h"
+#include "redirector/conversions_api.h"
 #include "redirector/json_model.h"
+#include "redirector/ndjson.h"
 
 namespace redirector {
 
 using store::AV;
 namespace {
-
-AdminResponse Json(int status, std::string body) {
-  AdminResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.body.push_back('\n');
-  return r;
-}
-
-AdminResponse Error(int status, std::string_view message) {
-  boost::json::object o;
-  o["error"] = boost::json::string_view(message.data(), message.size());
-  return Json(status, boost::json::serialize(o));
-}
-
-AdminResponse FromStatus(const absl::Status& s) {
-  int code = 500;
-  switch (s.code()) {
-    case absl::StatusCode::kInvalidArgument:
-      code = 400;
-      break;
-    case absl::StatusCode::kNotFound:
-      code = 404;
-      break;
-    case absl::StatusCode::kAlreadyExists:
-      code = 409;
-      break;
-    case absl::StatusCode::kResourceExhausted:
-      code = 507;
-      break;
-    case absl::StatusCode::kUnavailable:
-      code = 503;
-      break;
-    default:
-      break;
-  }
-  return Error(code, std::string_view(s.message().data(), s.message().size()));
-}
 
 std::string UrlOf(const AdminContext& ctx, std::string_view code) {
   return absl::StrCat(ctx.public_url, "/", AV(code));
@@ -58,17 +23,10 @@ std::string UrlOf(const AdminContext& ctx, std::string_view code) {
 
 AdminResponse PostLinks(std::string_view body, AdminContext& ctx) {
   std::vector<store::Link> links;
-  size_t line_no = 0;
-  while (!body.empty()) {
-    size_t nl = body.find('\n');
-    std::string_view line = body.substr(0, nl);
-    body = nl == std::string_view::npos ? std::string_view() : body.substr(nl + 1);
-    ++line_no;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
-    if (line.empty()) continue;
-    auto link = LinkFromJson(line);
+  for (const NdjsonLine& line : SplitNdjson(body)) {
+    auto link = LinkFromJson(line.text);
     if (!link.ok()) {
-      return Error(400, absl::StrCat("line ", line_no, ": ", link.status().message()));
+      return Error(400, absl::StrCat("line ", line.number, ": ", link.status().message()));
     }
     links.push_back(std::move(*link));
   }
@@ -82,6 +40,7 @@ AdminResponse PostLinks(std::string_view body, AdminContext& ctx) {
     boost::json::object o;
     o["code"] = l.code;
     o["url"] = UrlOf(ctx, l.code);
+    if (!l.coupon.empty()) o["coupon"] = l.coupon;
     r.body.append(boost::json::serialize(o));
     r.body.push_back('\n');
   }
@@ -106,6 +65,11 @@ AdminResponse HandleAdmin(const AdminRequest& req, AdminContext& ctx) {
   if (path == "/healthz") {
     if (req.method != "GET" && req.method != "HEAD") return Error(405, "use GET");
     return Json(200, R"({"status":"ok"})");
+  }
+  // Shopify cannot send our bearer token; the body's HMAC authenticates it instead.
+  if (path == "/v1/webhooks/shopify/orders") {
+    if (req.method != "POST") return Error(405, "use POST");
+    return PostShopifyOrder(req, ctx);
   }
   if (!ctx.token.empty()) {
     std::string_view auth = req.authorization;
@@ -170,6 +134,21 @@ AdminResponse HandleAdmin(const AdminRequest& req, AdminContext& ctx) {
       return Json(200, LinkToJson(*l, UrlOf(ctx, code)));
     }
     return Error(405, "use GET or DELETE");
+  }
+  if (path == "/v1/conversions") {
+    if (req.method != "POST") return Error(405, "use POST with JSON or NDJSON");
+    return PostConversions(req.body, ctx);
+  }
+  constexpr std::string_view kCouponPrefix = "/v1/coupons/";
+  if (path.substr(0, kCouponPrefix.size()) == kCouponPrefix) {
+    std::string_view rest = path.substr(kCouponPrefix.size());
+    constexpr std::string_view kRedeem = "/redeem";
+    if (rest.size() > kRedeem.size() && rest.substr(rest.size() - kRedeem.size()) == kRedeem) {
+      if (req.method != "POST") return Error(405, "use POST to redeem");
+      return RedeemCoupon(rest.substr(0, rest.size() - kRedeem.size()), req.body, ctx);
+    }
+    if (req.method != "GET") return Error(405, "use GET, or POST .../redeem");
+    return GetCoupon(rest, ctx);
   }
   return Error(404, "no such endpoint");
 }

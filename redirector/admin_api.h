@@ -5,13 +5,18 @@
 // LinkTable and EventSink it is given.
 //
 // Bulk links (POST /v1/links, NDJSON): all lines are stored or none. A bad line answers 400
-// naming the line ("line 3: ...") and nothing is stored.
+// naming the line ("line 3: ...") and nothing is stored. Conversions, coupons and the Shopify
+// webhook are in conversions_api.h.
 
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include <absl/status/status.h>
+
+#include "store/event.h"
 #include "store/link_table.h"
 
 namespace redirector {
@@ -21,6 +26,7 @@ struct AdminRequest {
   std::string_view target;  // "/v1/links/aB3xK9qZ"
   std::string_view authorization;
   std::string_view body;
+  std::string_view shopify_hmac;  // X-Shopify-Hmac-Sha256, for the Shopify webhook
 };
 
 struct AdminResponse {
@@ -35,6 +41,14 @@ struct AdminContext {
   std::string public_url;  // base of short links, e.g. "https://s.brand.example"
   // Renders Prometheus text for GET /metrics.
   std::function<std::string()> metrics;
+  // Appends conversion events to the event log and returns once they are durable (see
+  // EventSink::SubmitDurable). Unset: conversion endpoints answer 503.
+  std::function<absl::Status(std::vector<store::Event>)> record;
+  std::string node_id;
+  // Shared secret of the Shopify app (HMAC-SHA256 key). Empty: the webhook answers 404.
+  std::string shopify_secret;
+  // Wall clock, Unix microseconds; unset: the system clock. Tests set it.
+  std::function<int64_t()> now_us;
 };
 
 AdminResponse HandleAdmin(const AdminRequest& request, AdminContext& ctx);

@@ -92,6 +92,8 @@ class Session : public std::enable_shared_from_this<Session> {
     auto auth = req[http::field::authorization];
     ar.authorization = std::string_view(auth.data(), auth.size());
     ar.body = req.body();
+    auto hmac = req["X-Shopify-Hmac-Sha256"];
+    ar.shopify_hmac = std::string_view(hmac.data(), hmac.size());
     AdminResponse r = HandleAdmin(ar, state_.context);
     Write(std::move(r), req.keep_alive());
   }

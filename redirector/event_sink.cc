@@ -33,7 +33,39 @@ void EventSink::Submit(store::Event event) {
   queue_.push_back(std::move(event));
 }
 
+absl::Status EventSink::SubmitDurable(std::vector<store::Event> events, absl::Duration timeout) {
+  if (events.empty()) return absl::OkStatus();
+  auto waiter = std::make_shared<Waiter>();
+  {
+    absl::MutexLock lock(&mu_);
+    if (!accepting_ || !thread_.joinable()) {
+      return absl::UnavailableError("the event log is not running");
+    }
+    for (store::Event& e : events) queue_.push_back(std::move(e));
+    waiters_.push_back(waiter);
+  }
+  if (!waiter->done.WaitForNotificationWithTimeout(timeout)) {
+    return absl::DeadlineExceededError("the event log did not confirm the write in time");
+  }
+  if (!waiter->ok.load(std::memory_order_acquire)) {
+    return absl::UnavailableError("the event log could not write or sync (see the daemon's log)");
+  }
+  return absl::OkStatus();
+}
+
+void EventSink::ReleaseWaiters(bool ok) {
+  for (auto& w : taken_waiters_) {
+    w->ok.store(ok, std::memory_order_release);
+    w->done.Notify();
+  }
+  taken_waiters_.clear();
+}
+
 void EventSink::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    accepting_ = false;
+  }
   if (!thread_.joinable()) return;
   stop_.store(true, std::memory_order_release);
   thread_.join();
@@ -49,17 +81,26 @@ void EventSink::Run() {
     size_t n = DrainOnce();
     if (always) {
       // Group commit: the taps that arrived while the last fsync ran share the next one.
-      if (n > 0) Publish(FlushAndMaybeSync(true));
+      if (n > 0) {
+        bool ok = FlushAndMaybeSync(true);
+        Publish(ok);
+        ReleaseWaiters(ok);
+      }
       if (n == 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
       continue;
     }
-    if (n > 0 || dirty_) FlushAndMaybeSync(false);
+    if (n > 0 || dirty_) {
+      // A SubmitDurable caller waits for the disk, whatever the policy (but kNone).
+      ReleaseWaiters(
+          FlushAndMaybeSync(!taken_waiters_.empty() && options_.sync != SyncPolicy::kNone));
+    }
     std::this_thread::sleep_for(options_.batch_interval);
   }
   // Producers have stopped; take what is left.
   while (DrainOnce() > 0) {
-    bool ok = FlushAndMaybeSync(always);
+    bool ok = FlushAndMaybeSync(always || !taken_waiters_.empty());
     if (always) Publish(ok);
+    ReleaseWaiters(ok);
   }
   FlushAndMaybeSync(options_.sync != SyncPolicy::kNone);
 }
@@ -124,6 +165,8 @@ size_t EventSink::DrainOnce() {
   {
     absl::MutexLock lock(&mu_);
     taken_.swap(queue_);
+    for (auto& w : waiters_) taken_waiters_.push_back(std::move(w));
+    waiters_.clear();
   }
   for (const store::Event& e : taken_) {
     payload_.clear();

@@ -18,6 +18,8 @@
 #include <absl/base/thread_annotations.h>
 #include <absl/status/status.h>
 #include <absl/synchronization/mutex.h>
+#include <absl/synchronization/notification.h>
+#include <absl/time/time.h>
 
 #include "store/event.h"
 #include "store/log_writer.h"
@@ -72,6 +74,12 @@ class EventSink {
   void Start();
   // Any thread: queue an event for the log (the sequence number is assigned on append).
   void Submit(store::Event event);
+  // Any thread (not a redirect worker: it blocks): appends `events` in one batch and waits until
+  // they are written and, unless the policy is kNone, fsynced. Unavailable if the write or sync
+  // failed (the events may or may not be in the log) or the sink is stopped; DeadlineExceeded
+  // after `timeout` (they may still be written).
+  absl::Status SubmitDurable(std::vector<store::Event> events,
+                             absl::Duration timeout = absl::Seconds(30));
   // Drains every ring and the queue, flushes, syncs, and joins the thread. Idempotent.
   void Stop();
 
@@ -87,16 +95,25 @@ class EventSink {
   bool FlushAndMaybeSync(bool force_sync);
   // --sync always: publishes the batch's outcome to each lane and wakes its worker.
   void Publish(bool ok);
+  // Tells the SubmitDurable callers of the batch just written how it went.
+  void ReleaseWaiters(bool ok);
   void MaybeApplyRetention();
 
   EventSinkOptions options_;
   std::unique_ptr<store::log::LogWriter> writer_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<size_t> peeked_;  // per lane: the ring position the current batch reaches
+  struct Waiter {
+    absl::Notification done;
+    std::atomic<bool> ok{false};  // set before `done` is notified
+  };
   absl::Mutex mu_;
   std::vector<store::Event> queue_ ABSL_GUARDED_BY(mu_);
-  std::vector<store::Event> taken_;      // writer thread only
-  std::vector<const HitRecord*> batch_;  // writer thread only
+  std::vector<std::shared_ptr<Waiter>> waiters_ ABSL_GUARDED_BY(mu_);
+  bool accepting_ ABSL_GUARDED_BY(mu_) = true;
+  std::vector<store::Event> taken_;                     // writer thread only
+  std::vector<std::shared_ptr<Waiter>> taken_waiters_;  // writer thread only
+  std::vector<const HitRecord*> batch_;                 // writer thread only
   store::Event scratch_;
   std::string payload_;
   std::chrono::steady_clock::time_point last_sync_;

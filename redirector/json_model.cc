@@ -36,13 +36,19 @@ absl::Status UnknownField(std::string_view key) {
 }  // namespace
 
 absl::StatusOr<int64_t> ParseTimeSeconds(std::string_view text) {
+  auto us = ParseTimeMicros(text);
+  if (!us.ok()) return us.status();
+  return *us / 1000000 - (*us % 1000000 < 0 ? 1 : 0);  // floor
+}
+
+absl::StatusOr<int64_t> ParseTimeMicros(std::string_view text) {
   absl::Time t;
   std::string err;
   if (!absl::ParseTime(absl::RFC3339_full, AV(text), &t, &err)) {
     return absl::InvalidArgumentError(
         absl::StrCat("bad time '", AV(text), "': want RFC 3339 like 2026-11-27T10:00:00Z"));
   }
-  return absl::ToUnixSeconds(t);
+  return absl::ToUnixMicros(t);
 }
 
 std::string FormatTimeMicros(int64_t us) {
@@ -70,6 +76,23 @@ absl::StatusOr<store::Campaign> CampaignFromJson(std::string_view text) {
         s = absl::InvalidArgumentError("attribution_window_hours must be a whole number 1..87600");
       } else {
         c.attribution_window_seconds = v.as_int64() * 3600;
+      }
+    } else if (k == "coupons") {
+      // true/false, or {"prefix":"SPRING-"}.
+      if (v.is_bool()) {
+        c.coupons = v.as_bool();
+      } else if (v.is_object()) {
+        c.coupons = true;
+        for (const auto& [ck, cv] : v.as_object()) {
+          if (std::string_view(ck.data(), ck.size()) != "prefix") {
+            s = UnknownField(absl::StrCat("coupons.", AV(std::string_view(ck.data(), ck.size()))));
+          } else if (s = GetString(cv, "coupons.prefix", &c.coupon_prefix); s.ok()) {
+            store::NormalizeCoupon(&c.coupon_prefix);
+          }
+          if (!s.ok()) break;
+        }
+      } else if (!v.is_null()) {
+        s = absl::InvalidArgumentError(R"(coupons must be true, false or {"prefix":"..."})");
       }
     } else if (k == "utm") {
       if (!v.is_object()) {
@@ -131,6 +154,11 @@ std::string CampaignToJson(const store::Campaign& c) {
   o["variants"] = std::move(variants);
   o["click_param"] = c.click_param;
   o["attribution_window_hours"] = c.attribution_window_seconds / 3600;
+  if (c.coupons) {
+    o["coupons"] = {{"prefix", c.coupon_prefix}};
+  } else {
+    o["coupons"] = false;
+  }
   return json::serialize(o);
 }
 
@@ -154,6 +182,9 @@ absl::StatusOr<store::Link> LinkFromJson(std::string_view text) {
       if (s.ok() && l.code.empty()) s = absl::InvalidArgumentError("code may not be empty");
     } else if (k == "destination") {
       s = GetString(v, k, &l.destination);
+    } else if (k == "coupon") {
+      s = GetString(v, k, &l.coupon);
+      if (s.ok()) s = store::ValidateCoupon(l.coupon);
     } else if (k == "sent_at" || k == "expires_at") {
       std::string t;
       s = GetString(v, k, &t);
@@ -174,6 +205,56 @@ absl::StatusOr<store::Link> LinkFromJson(std::string_view text) {
   return l;
 }
 
+absl::StatusOr<Conversion> ConversionFromJson(std::string_view text) {
+  auto obj = ParseObject(text);
+  if (!obj.ok()) return obj.status();
+  Conversion c;
+  for (const auto& [key, v] : *obj) {
+    std::string_view k(key.data(), key.size());
+    absl::Status s;
+    if (k == "click_id") {
+      s = GetString(v, k, &c.click_id);
+    } else if (k == "code") {
+      s = GetString(v, k, &c.code);
+    } else if (k == "campaign") {
+      s = GetString(v, k, &c.campaign);
+    } else if (k == "recipient") {
+      s = GetString(v, k, &c.recipient);
+    } else if (k == "coupon") {
+      s = GetString(v, k, &c.coupon);
+    } else if (k == "kind") {
+      s = GetString(v, k, &c.kind);
+    } else if (k == "currency") {
+      s = GetString(v, k, &c.currency);
+    } else if (k == "order_id") {
+      s = GetString(v, k, &c.order_id);
+    } else if (k == "value") {
+      if (v.is_number()) {
+        c.value = v.to_number<double>();
+      } else {
+        s = absl::InvalidArgumentError("field value must be a number");
+      }
+    } else if (k == "ts") {
+      std::string t;
+      s = GetString(v, k, &t);
+      if (s.ok()) {
+        auto us = ParseTimeMicros(t);
+        if (!us.ok()) {
+          s = absl::InvalidArgumentError(absl::StrCat("ts: ", us.status().message()));
+        } else {
+          c.ts_us = *us;
+        }
+      }
+    } else {
+      s = UnknownField(k);
+    }
+    if (!s.ok()) return s;
+  }
+  if (c.kind.empty()) return absl::InvalidArgumentError("missing field kind");
+  if (auto s = ValidateConversion(c); !s.ok()) return s;
+  return c;
+}
+
 std::string LinkToJson(const store::Link& l, std::string_view url) {
   json::object o;
   o["code"] = l.code;
@@ -186,6 +267,7 @@ std::string LinkToJson(const store::Link& l, std::string_view url) {
   o["expires_at"] = l.expires_at > 0 ? json::value(FormatTimeMicros(l.expires_at * 1000000))
                                      : json::value(nullptr);
   o["destination"] = l.destination.empty() ? json::value(nullptr) : json::value(l.destination);
+  o["coupon"] = l.coupon.empty() ? json::value(nullptr) : json::value(l.coupon);
   o["disabled"] = l.disabled;
   return json::serialize(o);
 }

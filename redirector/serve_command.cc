@@ -59,7 +59,8 @@ int ServeMain(int argc, char** argv) {
   Flags flags("redirector serve [flags]");
   DefineServeFlags(&flags, &o);
   if (auto exit = ParseCommandLine(flags, argc, argv, 2, "redirector serve")) return *exit;
-  auto resolved = ResolveServeOptions(o, std::getenv("REDIRECTOR_ADMIN_TOKEN"));
+  auto resolved = ResolveServeOptions(o, std::getenv("REDIRECTOR_ADMIN_TOKEN"),
+                                      std::getenv("REDIRECTOR_SHOPIFY_SECRET"));
   if (!resolved.ok()) return Fail(resolved.status());
   ResolvedServeOptions& r = *resolved;
 
@@ -112,6 +113,11 @@ int ServeMain(int argc, char** argv) {
   admin_ctx.public_url = r.public_url.empty()
                              ? absl::StrCat("http://", r.server.host, ":", server.port())
                              : r.public_url;
+  admin_ctx.node_id = r.sink.node_id;
+  admin_ctx.shopify_secret = r.shopify_secret;
+  admin_ctx.record = [&sink](std::vector<store::Event> events) {
+    return sink.SubmitDurable(std::move(events));
+  };
   std::string public_url = admin_ctx.public_url;
   store::LinkTable* table_ptr = table->get();
   admin_ctx.metrics = [&server, &sink, table_ptr] {

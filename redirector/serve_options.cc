@@ -26,6 +26,24 @@ absl::Status Range(std::string_view flag, int64_t v, int64_t lo, int64_t hi) {
   return absl::OkStatus();
 }
 
+// A secret from `path` (trailing whitespace dropped), else from `env` (may be null or empty).
+absl::Status ReadSecret(std::string_view flag, const std::string& path, const char* env,
+                        std::string* out) {
+  if (path.empty()) {
+    if (env != nullptr) *out = env;
+    return absl::OkStatus();
+  }
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("--", AV(flag), ": cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  while (!out->empty() && std::isspace(static_cast<unsigned char>(out->back()))) out->pop_back();
+  if (out->empty())
+    return absl::InvalidArgumentError(absl::StrCat("--", AV(flag), ": the file is empty"));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void DefineServeFlags(Flags* f, ServeOptions* o) {
@@ -40,6 +58,8 @@ void DefineServeFlags(Flags* f, ServeOptions* o) {
               "CIDR whose peers may set X-Forwarded-For (repeatable)");
   f->String("admin-token-file", &o->admin_token_file,
             "file holding the admin bearer token (else $REDIRECTOR_ADMIN_TOKEN)");
+  f->String("shopify-secret-file", &o->shopify_secret_file,
+            "file holding the Shopify webhook secret (else $REDIRECTOR_SHOPIFY_SECRET)");
   f->String("public-url", &o->public_url,
             "base URL of short links in API answers (default http://LISTEN)");
   f->Bool("demo", &o->demo, "create a demo campaign with two links and print them");
@@ -92,7 +112,8 @@ absl::Status ParseHostPort(std::string_view text, std::string* host, uint16_t* p
 }
 
 absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
-                                                         const char* env_token) {
+                                                         const char* env_token,
+                                                         const char* env_shopify) {
   ResolvedServeOptions r;
   auto prefix = [](std::string_view flag, const absl::Status& s) {
     return absl::InvalidArgumentError(absl::StrCat("--", AV(flag), ": ", s.message()));
@@ -138,24 +159,14 @@ absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
     }
     r.server.trusted_proxies.push_back(*cidr);
   }
-  if (!o.admin_token_file.empty()) {
-    std::ifstream in(o.admin_token_file);
-    if (!in) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--admin-token-file: cannot read ", o.admin_token_file));
-    }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    r.admin_token = ss.str();
-    while (!r.admin_token.empty() &&
-           std::isspace(static_cast<unsigned char>(r.admin_token.back()))) {
-      r.admin_token.pop_back();
-    }
-    if (r.admin_token.empty()) {
-      return absl::InvalidArgumentError("--admin-token-file: the file is empty");
-    }
-  } else if (env_token != nullptr && env_token[0] != '\0') {
-    r.admin_token = env_token;
+  if (auto s = ReadSecret("admin-token-file", o.admin_token_file, env_token, &r.admin_token);
+      !s.ok()) {
+    return s;
+  }
+  if (auto s =
+          ReadSecret("shopify-secret-file", o.shopify_secret_file, env_shopify, &r.shopify_secret);
+      !s.ok()) {
+    return s;
   }
   if (r.admin_token.empty() && !IsLoopbackHost(r.admin.host)) {
     return absl::InvalidArgumentError(

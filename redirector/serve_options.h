@@ -29,6 +29,7 @@ struct ServeOptions {
   int64_t sync_interval_ms = 100;
   std::vector<std::string> trusted_proxies;
   std::string admin_token_file;
+  std::string shopify_secret_file;
   std::string public_url;
   bool demo = false;
   int64_t header_limit = 8192;
@@ -49,6 +50,7 @@ struct ServeOptions {
 struct ResolvedServeOptions {
   std::string data_dir;
   std::string admin_token;
+  std::string shopify_secret;
   std::string public_url;
   PublicServerOptions server;
   AdminServerOptions admin;
@@ -57,9 +59,11 @@ struct ResolvedServeOptions {
 };
 
 void DefineServeFlags(Flags* flags, ServeOptions* o);
-// `env_token`: REDIRECTOR_ADMIN_TOKEN, or null.
+// `env_token`: REDIRECTOR_ADMIN_TOKEN, `env_shopify`: REDIRECTOR_SHOPIFY_SECRET; each may be
+// null. A file flag wins over its variable.
 absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
-                                                         const char* env_token);
+                                                         const char* env_token,
+                                                         const char* env_shopify = nullptr);
 
 // "127.0.0.1:8080", "[::1]:8080", "localhost:0" → host and port.
 absl::Status ParseHostPort(std::string_view text, std::string* host, uint16_t* port);

@@ -1,5 +1,6 @@
 #include "store/link_table.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <absl/container/flat_hash_set.h>
@@ -167,6 +168,18 @@ absl::StatusOr<Campaign> LinkTable::GetCampaign(std::string_view id) const {
   int64_t slot = campaigns_.SlotOf(id);
   if (slot < 0) return absl::NotFoundError(absl::StrCat("campaign ", AV(id), " not found"));
   return *campaigns_.Get(static_cast<uint32_t>(slot));
+}
+
+std::vector<std::string> LinkTable::ClickParams() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> params;
+  for (size_t slot = 0; slot < campaigns_.size(); ++slot) {
+    const Campaign* c = campaigns_.Get(static_cast<uint32_t>(slot));
+    if (c != nullptr && std::find(params.begin(), params.end(), c->click_param) == params.end()) {
+      params.push_back(c->click_param);
+    }
+  }
+  return params;
 }
 
 size_t LinkTable::campaign_count() const {

@@ -59,6 +59,8 @@ class LinkTable {
   // position); new ones may be appended.
   absl::Status UpdateCampaign(Campaign c);
   absl::StatusOr<Campaign> GetCampaign(std::string_view id) const;
+  // Every campaign's click-id query parameter, without repeats.
+  std::vector<std::string> ClickParams() const;
 
   // Stores every link or none. A link without a code gets a random one (written back into
   // `links`); a given code must be new. In a campaign with coupons, a link without a coupon gets

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "testing/temp_dir.h"
+#include "testing/admin_fixture.h"
 
 using redirector::AdminContext;
 using redirector::AdminRequest;
@@ -13,28 +13,7 @@ using redirector::HandleAdmin;
 
 namespace {
 
-class AdminFixture {
- public:
-  AdminFixture() {
-    auto t = store::LinkTable::Open(dir_.Sub("links"));
-    REQUIRE(t.ok());
-    table_ = std::move(*t);
-    ctx_.table = table_.get();
-    ctx_.token = "s3cret";
-    ctx_.public_url = "https://s.example";
-  }
-  redirector::AdminResponse Call(std::string_view method, std::string_view target,
-                                 std::string_view body = "",
-                                 std::string_view auth = "Bearer s3cret") {
-    return HandleAdmin(AdminRequest{method, target, auth, body}, ctx_);
-  }
-  store::LinkTable& table() { return *table_; }
-
- private:
-  testing::TempDir dir_;
-  std::unique_ptr<store::LinkTable> table_;
-  AdminContext ctx_;
-};
+using testing::AdminFixture;
 
 constexpr const char* kCampaign =
     R"({"id":"spring","destination":"https://shop.example/s","utm":{"source":"sms"},)"

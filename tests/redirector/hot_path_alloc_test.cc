@@ -28,8 +28,9 @@ TEST_CASE("The redirect path allocates nothing per tap in steady state", "[redir
   c.utm = {{"source", "sms"}, {"medium", "sms"}, {"campaign", "spring"}};
   c.variants = {{"A", ""}, {"B", "https://shop.example/b"}};
   REQUIRE((*table)->CreateCampaign(c).ok());
-  std::vector<store::Link> links = {{"liveA01", "spring", "A", "r-1", 1790000000, 0, "", "", false},
-                                    {"liveB01", "spring", "B", "r-2", 1790000000, 0, "", "", false}};
+  std::vector<store::Link> links = {
+      {"liveA01", "spring", "A", "r-1", 1790000000, 0, "", "", false},
+      {"liveB01", "spring", "B", "r-2", 1790000000, 0, "", "", false}};
   REQUIRE((*table)->CreateLinks(&links).ok());
 
   const std::string requests[] = {

@@ -1,8 +1,11 @@
 #include "store/link_table.h"
 
+#include <algorithm>
 #include <set>
 
 #include <catch2/catch.hpp>
+
+#include "store/link_snapshot.h"
 
 #include "testing/temp_dir.h"
 
@@ -138,4 +141,79 @@ TEST_CASE("A second process cannot open the same table", "[store][table]") {
   REQUIRE(first.ok());
   auto second = LinkTable::Open(dir.Sub("links"));
   CHECK_FALSE(second.ok());
+}
+
+TEST_CASE("A coupon campaign gives every link a unique coupon that finds its link",
+          "[store][table][coupon]") {
+  testing::TempDir dir;
+  {
+    auto table = LinkTable::Open(dir.Sub("links"));
+    REQUIRE(table.ok());
+    Campaign c = Spring();
+    c.coupons = true;
+    c.coupon_prefix = "SPRING-";
+    REQUIRE((*table)->CreateCampaign(c).ok());
+    std::vector<Link> links;
+    for (int i = 0; i < 500; ++i) links.push_back(MakeLink("A", "r-" + std::to_string(i)));
+    links[7].coupon = "mine-0007";  // given: kept, upper-cased
+    REQUIRE((*table)->CreateLinks(&links).ok());
+    std::set<std::string> seen;
+    for (const Link& l : links) {
+      CHECK(l.coupon.rfind("SPRING-", 0) == (l.recipient == "r-7" ? std::string::npos : 0));
+      seen.insert(l.coupon);
+      auto code = (*table)->CodeForCoupon(l.coupon);
+      REQUIRE(code.ok());
+      CHECK(*code == l.code);
+      CHECK((*table)->GetLink(l.code)->coupon == l.coupon);
+    }
+    CHECK(seen.size() == 500);
+    CHECK(links[7].coupon == "MINE-0007");
+    CHECK(*(*table)->CodeForCoupon("mine-0007") == links[7].code);
+    CHECK((*table)->CodeForCoupon("NOPE-1234").status().code() == absl::StatusCode::kNotFound);
+
+    std::vector<Link> again = {MakeLink("A", "r-x")};
+    again[0].coupon = "MINE-0007";
+    CHECK((*table)->CreateLinks(&again).code() == absl::StatusCode::kAlreadyExists);
+  }
+  auto reopened = LinkTable::Open(dir.Sub("links"));
+  REQUIRE(reopened.ok());
+  CHECK((*reopened)->CodeForCoupon("MINE-0007").ok());
+  CHECK((*reopened)->GetCampaign("spring")->coupon_prefix == "SPRING-");
+}
+
+TEST_CASE("The ledger remembers order ids and redemptions across a reopen", "[store][ledger]") {
+  testing::TempDir dir;
+  {
+    auto table = LinkTable::Open(dir.Sub("links"));
+    REQUIRE(table.ok());
+    store::Ledger& ledger = (*table)->ledger();
+    CHECK_FALSE(ledger.OrderRecordedAt("o-1")->has_value());
+    REQUIRE(ledger.RecordOrders({"o-1", "o-2"}, 42).ok());
+    REQUIRE(ledger.RecordRedemption("SPRING-7KQ2", 43).ok());
+  }
+  auto table = LinkTable::Open(dir.Sub("links"));
+  REQUIRE(table.ok());
+  CHECK(**(*table)->ledger().OrderRecordedAt("o-2") == 42);
+  CHECK(**(*table)->ledger().RedeemedAt("SPRING-7KQ2") == 43);
+  CHECK_FALSE((*table)->ledger().RedeemedAt("SPRING-OTHER")->has_value());
+}
+
+TEST_CASE("A read-only scan sees campaigns and links while the table is open", "[store][table]") {
+  testing::TempDir dir;
+  auto table = LinkTable::Open(dir.Sub("links"));
+  REQUIRE(table.ok());
+  REQUIRE((*table)->CreateCampaign(Spring()).ok());
+  std::vector<Link> links = {MakeLink("A", "r-1"), MakeLink("B", "r-2")};
+  REQUIRE((*table)->CreateLinks(&links).ok());
+  std::vector<std::string> campaigns, recipients;
+  REQUIRE(store::ScanLinkDatabase(
+              dir.Sub("links"), [&](const Campaign& c) { campaigns.push_back(c.id); },
+              [&](const Link& l) { recipients.push_back(l.recipient); })
+              .ok());
+  CHECK(campaigns == std::vector<std::string>{"spring"});
+  std::sort(recipients.begin(), recipients.end());
+  CHECK(recipients == std::vector<std::string>{"r-1", "r-2"});
+  CHECK(store::ScanLinkDatabase(
+            dir.Sub("none"), [](const Campaign&) {}, [](const Link&) {})
+            .code() == absl::StatusCode::kNotFound);
 }

@@ -31,8 +31,8 @@ TEST_CASE("A campaign survives encode and decode", "[store][link]") {
 }
 
 TEST_CASE("A link survives encode and decode", "[store][link]") {
-  Link l{"aB3xK9qZ", "spring", "B", "r-1", 1790000000, 1790600000, "https://x.example/",
-         "SPRING-7KQ2ABCD", true};
+  Link l{"aB3xK9qZ",           "spring",          "B", "r-1", 1790000000, 1790600000,
+         "https://x.example/", "SPRING-7KQ2ABCD", true};
   auto d = store::DecodeLink("aB3xK9qZ", store::EncodeLink(l));
   REQUIRE(d.has_value());
   CHECK(d->code == l.code);
