@@ -8,5 +8,6 @@ int ServeMain(int argc, char** argv);
 int TailMain(int argc, char** argv);
 int ClassifyMain(int argc, char** argv);
 int LinksImportMain(int argc, char** argv);
+int ReportMain(int argc, char** argv);
 
 }  // namespace redirector

@@ -14,6 +14,7 @@ constexpr const char* kUsage =
     "  links import   bulk-load links from NDJSON, offline\n"
     "  tail           print events from the event log as NDJSON\n"
     "  classify       classify request lines (NDJSON) as the daemon would\n"
+    "  report         clicks, conversions, revenue and A/B winners per campaign\n"
     "\n"
     "Every command takes --help.\n";
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   if (cmd == "serve") return redirector::ServeMain(argc, argv);
   if (cmd == "tail") return redirector::TailMain(argc, argv);
   if (cmd == "classify") return redirector::ClassifyMain(argc, argv);
+  if (cmd == "report") return redirector::ReportMain(argc, argv);
   if (cmd == "links") {
     if (argc >= 3 && std::string_view(argv[2]) == "import") {
       return redirector::LinksImportMain(argc, argv);
