@@ -1,0 +1,142 @@
+#include "redirector/report.h"
+
+#include <catch2/catch.hpp>
+
+#include "redirector/report_format.h"
+
+using redirector::Report;
+using redirector::ReportBuilder;
+using store::Event;
+
+namespace {
+
+constexpr int64_t kSent = 1790000000;         // Unix seconds
+constexpr int64_t kSentUs = kSent * 1000000;  // the links' sent_at, in µs
+constexpr int64_t kHour = 3600LL * 1000000;
+
+Event Click(std::string code, std::string variant, std::string recipient, std::string verdict,
+            int64_t ts, std::string click_id = "") {
+  Event e;
+  e.type = store::log::RecordType::kClick;
+  e.campaign = code == "zz" ? "" : "spring";  // zz: a code that is no link
+  e.code = std::move(code);
+  e.variant = std::move(variant);
+  e.recipient = std::move(recipient);
+  e.verdict = std::move(verdict);
+  e.status = 302;
+  e.ts_us = ts;
+  e.click_id = std::move(click_id);
+  return e;
+}
+
+Event Conversion(int64_t ts, double value, std::string order_id) {
+  Event e;
+  e.type = store::log::RecordType::kConversion;
+  e.kind = "purchase";
+  e.value = value;
+  e.currency = "USD";
+  e.order_id = std::move(order_id);
+  e.ts_us = ts;
+  return e;
+}
+
+// Feeds the builder: campaign spring (A, B; 24 h window), links a1 a2 (A, r-1 r-2), b1 (B, r-3,
+// with a coupon), then the events.
+Report Build(const std::vector<Event>& events, redirector::ReportOptions options = {}) {
+  ReportBuilder b(options);
+  for (const Event& e : events) {
+    if (e.type == store::log::RecordType::kConversion) b.AddConversion(e);
+  }
+  for (const Event& e : events) {
+    if (e.type == store::log::RecordType::kClick) b.AddClick(e);
+  }
+  store::Campaign c;
+  c.id = "spring";
+  c.variants = {{"A", ""}, {"B", ""}};
+  c.attribution_window_seconds = 24 * 3600;
+  b.AddCampaign(c);
+  auto link = [&](std::string code, std::string variant, std::string recipient,
+                  std::string coupon = "") {
+    store::Link l;
+    l.code = std::move(code);
+    l.campaign = "spring";
+    l.variant = std::move(variant);
+    l.recipient = std::move(recipient);
+    l.sent_at = kSent;
+    l.coupon = std::move(coupon);
+    b.AddLink(l);
+  };
+  link("a1", "A", "r-1");
+  link("a2", "A", "r-2");
+  link("b1", "B", "r-3", "SPRING-XYZ1");
+  return b.Finish();
+}
+
+}  // namespace
+
+TEST_CASE("Report counts clicks by verdict and people once", "[redirector][report]") {
+  Report r = Build({Click("a1", "A", "r-1", "human", kSentUs + kHour),
+                    Click("a1", "A", "r-1", "human", kSentUs + 2 * kHour),  // repeat tap
+                    Click("a2", "A", "r-2", "preview", kSentUs + 1),
+                    Click("b1", "B", "r-3", "scanner", kSentUs + 2),
+                    Click("b1", "B", "r-3", "human", kSentUs + kHour),
+                    Click("zz", "", "", "bot", kSentUs)});
+  REQUIRE(r.campaigns.size() == 1);
+  const auto& a = r.campaigns[0].variants[0];
+  const auto& b = r.campaigns[0].variants[1];
+  CHECK(a.sent == 2);
+  CHECK(a.hits == 3);
+  CHECK(a.human_clicks == 2);
+  CHECK(a.unique_clickers == 1);
+  CHECK(a.previews == 1);
+  CHECK(a.ctr == 0.5);
+  CHECK(b.scanners == 1);
+  CHECK(b.coupon_views == 1);
+  CHECK(r.unknown_hits == 1);
+}
+
+TEST_CASE("Conversions: attributed by every key, once per order, inside the window",
+          "[redirector][report]") {
+  Event by_click = Conversion(kSentUs + 3 * kHour, 10, "o-1");
+  by_click.click_id = "click-of-a1";
+  Event repeat = by_click;  // a retried webhook
+  Event by_code = Conversion(kSentUs + 4 * kHour, 5, "o-2");
+  by_code.code = "b1";
+  Event by_recipient = Conversion(kSentUs + 5 * kHour, 7, "o-3");
+  by_recipient.campaign = "spring";
+  by_recipient.recipient = "r-2";
+  Event late = Conversion(kSentUs + 25 * kHour, 100, "o-4");
+  late.code = "a2";
+  Event unknown = Conversion(kSentUs + kHour, 1, "o-5");
+  unknown.click_id = "never-clicked";
+  // The conversion comes before its click in the log: the report still finds it.
+  Report r = Build({by_click, repeat, by_code, by_recipient, late, unknown,
+                    Click("a1", "A", "r-1", "human", kSentUs + kHour, "click-of-a1")});
+  const auto& a = r.campaigns[0].variants[0];
+  const auto& b = r.campaigns[0].variants[1];
+  CHECK(a.conversions == 2);
+  CHECK(a.converters == 2);
+  CHECK(a.revenue == 17);
+  CHECK(a.currency == "USD");
+  CHECK(a.cvr == 1.0);
+  CHECK(b.conversions == 1);
+  CHECK(b.revenue == 5);
+  CHECK(r.duplicates == 1);
+  CHECK(r.outside_window == 1);
+  CHECK(r.unattributed == 1);
+
+  redirector::ReportOptions window;
+  window.from_us = kSentUs + 4 * kHour;
+  window.to_us = kSentUs + 5 * kHour;  // exclusive: o-3 is out
+  Report ranged = Build({by_click, by_code, by_recipient}, window);
+  CHECK(ranged.campaigns[0].variants[0].conversions == 0);
+  CHECK(ranged.campaigns[0].variants[1].conversions == 1);
+
+  std::string json = redirector::ReportToJson(r);
+  CHECK(json.find(R"("variant":"A","sent":2,"hits":1,"human_clicks":1,"unique_clickers":1)") !=
+        std::string::npos);
+  CHECK(json.find(R"("revenue":17,"currency":"USD")") != std::string::npos);
+  CHECK(redirector::ReportToCsv(r).find("spring,B,1,0,0,0,0,0,0,0,1,1,0,5,USD,0,1,") !=
+        std::string::npos);
+  CHECK(redirector::ReportToTable(r).find("1 unattributed, 1 outside") != std::string::npos);
+}
