@@ -1,14 +1,16 @@
 #pragma once
 // Reports: clicks by people, conversions, revenue and the A/B verdict per campaign and
-// variant, from the event log and the link database. Pure: the caller feeds events and links
-// (report_command.cc does the reading) in three passes, because a conversion may name a click
-// id whose click comes later in the log, or a campaign + recipient only the links know:
+// variant, from the event log and the link database. Pure: the caller feeds links and events
+// (report_command.cc does the reading) in this order, because a conversion may name a click id
+// whose click comes later in the log:
 //
 //   ReportBuilder b(options);
-//   for each conversion event in the log:  b.AddConversion(e);   // pass 1
-//   for each click event in the log:       b.AddClick(e);        // pass 2
 //   for each campaign, then each link:     b.AddCampaign(c) / b.AddLink(l);
+//   for each conversion event in the log:  b.AddConversion(e);   // log pass 1
+//   for each click event in the log:       b.AddClick(e);        // log pass 2
 //   Report r = b.Finish();
+//
+// Cost: one hash lookup per click (its code); memory per link, not per event.
 //
 // What counts (README "Reports"):
 // - hits: every request for one of the campaign's links; previews, scanners, bots: hits with
@@ -24,7 +26,8 @@
 //   converters: recipients with a counted conversion; ctr = unique_clickers / sent,
 //   cvr = converters / sent.
 // - --from/--to select events by their time (from inclusive, to exclusive); `sent` counts every
-//   link of the variant.
+//   link of the variant. Hits on codes the link scan did not see (no such link, or one made
+//   after the scan) are `unknown_hits`.
 
 #include <cstdint>
 #include <limits>
@@ -88,14 +91,16 @@ class ReportBuilder {
   ReportBuilder(const ReportBuilder&) = delete;
   ReportBuilder& operator=(const ReportBuilder&) = delete;
 
-  void AddConversion(const store::Event& e);
-  void AddClick(const store::Event& e);
+  void AddConversion(const store::EventView& e);
+  void AddClick(const store::EventView& e);
   void AddCampaign(const store::Campaign& c);
   void AddLink(const store::Link& l);
   Report Finish();
 
  private:
   struct State;
+  struct PendingClick;
+  void CountClick(const PendingClick& c);
   std::unique_ptr<State> s_;
 };
 

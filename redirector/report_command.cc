@@ -1,7 +1,7 @@
 // `redirector report`: per campaign and variant, clicks by people, conversions, revenue and the
-// A/B verdict, from DATA_DIR/events and DATA_DIR/links (report.h says what counts). Reads
-// the event log twice (conversions first, then clicks up to the same record) and the link
-// database once, read-only: safe while the daemon runs.
+// A/B verdict, from DATA_DIR/links and DATA_DIR/events (report.h says what counts). Reads the
+// link database once, read-only, then the event log twice (conversions first, then clicks up
+// to the same record): safe while the daemon runs.
 #include <cstdio>
 #include <functional>
 #include <limits>
@@ -30,7 +30,7 @@ int Fail(const absl::Status& s) {
 // returns the last sequence number read.
 absl::StatusOr<uint64_t> ForEachEvent(const std::string& dir, store::log::RecordType type,
                                       uint64_t last,
-                                      const std::function<void(const store::Event&)>& fn) {
+                                      const std::function<void(const store::EventView&)>& fn) {
   store::log::LogReader reader(
       dir, 1, [](const std::string& path, uint64_t offset, uint64_t bytes, std::string_view why) {
         std::fprintf(stderr,
@@ -48,13 +48,13 @@ absl::StatusOr<uint64_t> ForEachEvent(const std::string& dir, store::log::Record
     if (!*more || (last != 0 && r.seq > last)) return seq;
     seq = r.seq;
     if (r.type != type) continue;
-    auto e = store::DecodeEvent(r.type, r.version, r.seq, r.payload);
-    if (!e) {
+    store::EventView e;
+    if (!store::DecodeEventView(r.type, r.version, r.seq, r.payload, &e)) {
       std::fprintf(stderr, "redirector report: record %llu has an unknown format, skipped\n",
                    static_cast<unsigned long long>(r.seq));
       continue;
     }
-    fn(*e);
+    fn(e);
   }
 }
 
@@ -100,19 +100,19 @@ int ReportMain(int argc, char** argv) {
   }
 
   ReportBuilder builder(options);
-  const std::string events = data_dir + "/events";
-  auto last = ForEachEvent(events, store::log::RecordType::kConversion, 0,
-                           [&](const store::Event& e) { builder.AddConversion(e); });
-  if (!last.ok()) return Fail(last.status());
-  if (*last > 0) {
-    auto read = ForEachEvent(events, store::log::RecordType::kClick, *last,
-                             [&](const store::Event& e) { builder.AddClick(e); });
-    if (!read.ok()) return Fail(read.status());
-  }
   absl::Status s = store::ScanLinkDatabase(
       data_dir + "/links", [&](const store::Campaign& c) { builder.AddCampaign(c); },
       [&](const store::Link& l) { builder.AddLink(l); });
   if (!s.ok()) return Fail(s);
+  const std::string events = data_dir + "/events";
+  auto last = ForEachEvent(events, store::log::RecordType::kConversion, 0,
+                           [&](const store::EventView& e) { builder.AddConversion(e); });
+  if (!last.ok()) return Fail(last.status());
+  if (*last > 0) {
+    auto read = ForEachEvent(events, store::log::RecordType::kClick, *last,
+                             [&](const store::EventView& e) { builder.AddClick(e); });
+    if (!read.ok()) return Fail(read.status());
+  }
   Report report = builder.Finish();
   std::string out = format == "json"  ? ReportToJson(report)
                     : format == "csv" ? ReportToCsv(report)

@@ -49,50 +49,92 @@ void EncodeEvent(const Event& e, std::string* dst) {
   PutLengthPrefixed(dst, e.coupon);
 }
 
-std::optional<Event> DecodeEvent(log::RecordType type, uint8_t version, uint64_t seq,
-                                 std::string_view in) {
-  if (version < 1 || version > 3) return std::nullopt;
-  if (type != log::RecordType::kClick && type != log::RecordType::kConversion) {
-    return std::nullopt;
+namespace {
+
+// Reads `count` length-prefixed strings from `in` into `list` (which views their bytes).
+bool GetList(std::string_view* in, EncodedList* list) {
+  uint64_t count;
+  if (!GetVarint64(in, &count) || count > in->size()) return false;
+  std::string_view start = *in;
+  std::string_view s;
+  for (uint64_t i = 0; i < count; ++i) {
+    if (!GetLengthPrefixed(in, &s)) return false;
   }
-  Event e;
-  e.type = type;
-  e.seq = seq;
-  uint64_t n, status, bits;
-  if (!GetSigned(&in, &e.ts_us) || !GetLengthPrefixed(&in, &e.node) ||
-      !GetLengthPrefixed(&in, &e.code) || !GetLengthPrefixed(&in, &e.campaign) ||
-      !GetLengthPrefixed(&in, &e.variant) || !GetLengthPrefixed(&in, &e.recipient) ||
-      !GetLengthPrefixed(&in, &e.click_id) || !GetLengthPrefixed(&in, &e.verdict) ||
-      !GetVarint64(&in, &n) || n > in.size()) {
-    return std::nullopt;
-  }
-  e.reasons.resize(n);
-  for (auto& r : e.reasons) {
-    if (!GetLengthPrefixed(&in, &r)) return std::nullopt;
-  }
-  if (!GetLengthPrefixed(&in, &e.method) || !GetLengthPrefixed(&in, &e.ip) ||
-      !GetLengthPrefixed(&in, &e.ua) || !GetVarint64(&in, &status) || status > 999 ||
-      !GetSigned(&in, &e.seconds_since_sent) || !GetLengthPrefixed(&in, &e.kind) ||
-      !GetFixed64(&in, &bits) || !GetLengthPrefixed(&in, &e.currency) ||
-      !GetLengthPrefixed(&in, &e.order_id)) {
-    return std::nullopt;
+  list->count = count;
+  list->bytes = start.substr(0, start.size() - in->size());
+  return true;
+}
+
+std::vector<std::string> ToStrings(const EncodedList& list) {
+  std::vector<std::string> out;
+  out.reserve(list.count);
+  list.ForEach([&](std::string_view s) { out.emplace_back(s); });
+  return out;
+}
+
+}  // namespace
+
+bool DecodeEventView(log::RecordType type, uint8_t version, uint64_t seq, std::string_view in,
+                     EventView* e) {
+  if (version < 1 || version > 3) return false;
+  if (type != log::RecordType::kClick && type != log::RecordType::kConversion) return false;
+  *e = EventView();
+  e->type = type;
+  e->seq = seq;
+  uint64_t status, bits;
+  if (!GetSigned(&in, &e->ts_us) || !GetLengthPrefixed(&in, &e->node) ||
+      !GetLengthPrefixed(&in, &e->code) || !GetLengthPrefixed(&in, &e->campaign) ||
+      !GetLengthPrefixed(&in, &e->variant) || !GetLengthPrefixed(&in, &e->recipient) ||
+      !GetLengthPrefixed(&in, &e->click_id) || !GetLengthPrefixed(&in, &e->verdict) ||
+      !GetList(&in, &e->reasons) || !GetLengthPrefixed(&in, &e->method) ||
+      !GetLengthPrefixed(&in, &e->ip) || !GetLengthPrefixed(&in, &e->ua) ||
+      !GetVarint64(&in, &status) || status > 999 || !GetSigned(&in, &e->seconds_since_sent) ||
+      !GetLengthPrefixed(&in, &e->kind) || !GetFixed64(&in, &bits) ||
+      !GetLengthPrefixed(&in, &e->currency) || !GetLengthPrefixed(&in, &e->order_id)) {
+    return false;
   }
   if (version >= 2) {
-    uint64_t classifier, count;
-    if (!GetVarint64(&in, &classifier) || classifier > 0xffffffffu || !GetVarint64(&in, &count) ||
-        count > in.size()) {
-      return std::nullopt;
+    uint64_t classifier;
+    if (!GetVarint64(&in, &classifier) || classifier > 0xffffffffu || !GetList(&in, &e->signals)) {
+      return false;
     }
-    e.classifier = static_cast<uint32_t>(classifier);
-    e.signals.resize(count);
-    for (auto& s : e.signals) {
-      if (!GetLengthPrefixed(&in, &s)) return std::nullopt;
-    }
+    e->classifier = static_cast<uint32_t>(classifier);
   }
-  if (version >= 3 && !GetLengthPrefixed(&in, &e.coupon)) return std::nullopt;
-  if (!in.empty()) return std::nullopt;
-  e.status = static_cast<uint16_t>(status);
-  std::memcpy(&e.value, &bits, 8);
+  if (version >= 3 && !GetLengthPrefixed(&in, &e->coupon)) return false;
+  if (!in.empty()) return false;
+  e->status = static_cast<uint16_t>(status);
+  std::memcpy(&e->value, &bits, 8);
+  return true;
+}
+
+std::optional<Event> DecodeEvent(log::RecordType type, uint8_t version, uint64_t seq,
+                                 std::string_view payload) {
+  EventView v;
+  if (!DecodeEventView(type, version, seq, payload, &v)) return std::nullopt;
+  Event e;
+  e.type = v.type;
+  e.seq = v.seq;
+  e.ts_us = v.ts_us;
+  e.node = v.node;
+  e.code = v.code;
+  e.campaign = v.campaign;
+  e.variant = v.variant;
+  e.recipient = v.recipient;
+  e.click_id = v.click_id;
+  e.verdict = v.verdict;
+  e.reasons = ToStrings(v.reasons);
+  e.method = v.method;
+  e.ip = v.ip;
+  e.ua = v.ua;
+  e.status = v.status;
+  e.seconds_since_sent = v.seconds_since_sent;
+  e.classifier = v.classifier;
+  e.signals = ToStrings(v.signals);
+  e.kind = v.kind;
+  e.value = v.value;
+  e.currency = v.currency;
+  e.order_id = v.order_id;
+  e.coupon = v.coupon;
   return e;
 }
 

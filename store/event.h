@@ -50,10 +50,59 @@ struct Event {
   std::string coupon;  // the coupon a conversion named or redeemed
 };
 
+// A list of strings as encoded in a payload: `count` length-prefixed strings in `bytes`.
+struct EncodedList {
+  uint64_t count = 0;
+  std::string_view bytes;
+
+  // Calls fn(std::string_view) for each string (the bytes were checked by the decoder).
+  template <typename Fn>
+  void ForEach(Fn fn) const;
+};
+
+// Event's fields as views into a payload, valid while the payload is: for readers that scan
+// many events and keep little of each (reports), with no allocation per event.
+struct EventView {
+  log::RecordType type = log::RecordType::kClick;
+  uint64_t seq = 0;
+  int64_t ts_us = 0;
+  std::string_view node, code, campaign, variant, recipient, click_id;
+  std::string_view verdict;
+  EncodedList reasons;
+  std::string_view method, ip, ua;
+  uint16_t status = 0;
+  int64_t seconds_since_sent = -1;
+  uint32_t classifier = 0;
+  EncodedList signals;
+  std::string_view kind;
+  double value = 0;
+  std::string_view currency, order_id, coupon;
+};
+
 // Appends the payload of `e` (everything but type and seq) to `dst`.
 void EncodeEvent(const Event& e, std::string* dst);
 // Decodes a payload of format `version`; nullopt if it is malformed or the version is unknown.
 std::optional<Event> DecodeEvent(log::RecordType type, uint8_t version, uint64_t seq,
                                  std::string_view payload);
+// The same, into views of `payload`; false if it is malformed or the version is unknown.
+bool DecodeEventView(log::RecordType type, uint8_t version, uint64_t seq, std::string_view payload,
+                     EventView* out);
+
+template <typename Fn>
+void EncodedList::ForEach(Fn fn) const {
+  std::string_view in = bytes;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t len = 0;
+    size_t shift = 0, pos = 0;
+    while (pos < in.size()) {  // varint length
+      auto b = static_cast<unsigned char>(in[pos++]);
+      len |= static_cast<uint64_t>(b & 0x7f) << shift;
+      shift += 7;
+      if (b < 0x80) break;
+    }
+    fn(in.substr(pos, static_cast<size_t>(len)));
+    in.remove_prefix(pos + static_cast<size_t>(len));
+  }
+}
 
 }  // namespace store

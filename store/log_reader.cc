@@ -28,20 +28,22 @@ absl::StatusOr<std::unique_ptr<SegmentReader>> SegmentReader::Open(const std::st
 }
 
 bool SegmentReader::Fill() {
-  bool grew = false;
-  if (pos_ > (1u << 20)) {  // drop what was consumed so the buffer stays small
+  // Drop what was consumed, so the buffer holds about one chunk: reading a 64 MiB segment must
+  // not grow (and page-fault) a 64 MiB string.
+  if (pos_ > 0 && pos_ >= buf_.size() / 2) {
     buf_.erase(0, pos_);
     base_ += pos_;
     pos_ = 0;
   }
-  char chunk[65536];
-  for (;;) {
-    ssize_t n = ::pread(fd_, chunk, sizeof(chunk), static_cast<off_t>(base_ + buf_.size()));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return grew;
-    buf_.append(chunk, static_cast<size_t>(n));
-    grew = true;
-  }
+  constexpr size_t kChunk = 1 << 20;
+  size_t old = buf_.size();
+  buf_.resize(old + kChunk);
+  ssize_t n;
+  do {
+    n = ::pread(fd_, buf_.data() + old, kChunk, static_cast<off_t>(base_ + old));
+  } while (n < 0 && errno == EINTR);
+  buf_.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
+  return n > 0;
 }
 
 bool SegmentReader::CheckHeader() {

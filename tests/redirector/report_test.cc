@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "redirector/code_table.h"
 #include "redirector/report_format.h"
 
 using redirector::Report;
@@ -42,14 +43,22 @@ Event Conversion(int64_t ts, double value, std::string order_id) {
 
 // Feeds the builder: campaign spring (A, B; 24 h window), links a1 a2 (A, r-1 r-2), b1 (B, r-3,
 // with a coupon), then the events.
+// The builder reads views of encoded events, as `redirector report` does.
+void Add(ReportBuilder& b, const Event& e, store::log::RecordType pass) {
+  if (e.type != pass) return;
+  std::string payload;
+  store::EncodeEvent(e, &payload);
+  store::EventView v;
+  REQUIRE(store::DecodeEventView(e.type, store::kEventVersion, 1, payload, &v));
+  if (pass == store::log::RecordType::kConversion) {
+    b.AddConversion(v);
+  } else {
+    b.AddClick(v);
+  }
+}
+
 Report Build(const std::vector<Event>& events, redirector::ReportOptions options = {}) {
   ReportBuilder b(options);
-  for (const Event& e : events) {
-    if (e.type == store::log::RecordType::kConversion) b.AddConversion(e);
-  }
-  for (const Event& e : events) {
-    if (e.type == store::log::RecordType::kClick) b.AddClick(e);
-  }
   store::Campaign c;
   c.id = "spring";
   c.variants = {{"A", ""}, {"B", ""}};
@@ -69,6 +78,8 @@ Report Build(const std::vector<Event>& events, redirector::ReportOptions options
   link("a1", "A", "r-1");
   link("a2", "A", "r-2");
   link("b1", "B", "r-3", "SPRING-XYZ1");
+  for (const Event& e : events) Add(b, e, store::log::RecordType::kConversion);
+  for (const Event& e : events) Add(b, e, store::log::RecordType::kClick);
   return b.Finish();
 }
 
@@ -139,4 +150,34 @@ TEST_CASE("Conversions: attributed by every key, once per order, inside the wind
   CHECK(redirector::ReportToCsv(r).find("spring,B,1,0,0,0,0,0,0,0,1,1,0,5,USD,0,1,") !=
         std::string::npos);
   CHECK(redirector::ReportToTable(r).find("1 unattributed, 1 outside") != std::string::npos);
+}
+
+TEST_CASE("CodeTable interns codes to dense indexes and finds them after growing",
+          "[redirector][report]") {
+  redirector::CodeTable<int> t;
+  bool added = false;
+  for (int i = 0; i < 100000; ++i) {
+    auto* e = t.Intern("code" + std::to_string(i), i, &added);
+    REQUIRE(added);
+    REQUIRE(e - t.entries().data() == i);
+  }
+  CHECK(t.Intern("code7", -1, &added)->value == 7);
+  CHECK_FALSE(added);
+  for (int i = 0; i < 100000; i += 997) CHECK(t.Find("code" + std::to_string(i))->value == i);
+  CHECK(t.Find("nope") == nullptr);
+  CHECK(t.size() == 100000);
+}
+
+TEST_CASE("Clicks beyond the prefetch pipeline's depth are all counted", "[redirector][report]") {
+  std::vector<Event> events;
+  for (int i = 0; i < 1000; ++i) {
+    events.push_back(
+        Click(i % 3 == 2 ? "b1" : (i % 3 ? "a2" : "a1"), "", "", "human", kSentUs + kHour));
+  }
+  events.push_back(Click("zz", "", "", "bot", kSentUs + kHour));
+  Report r = Build(events);
+  CHECK(r.campaigns[0].variants[0].human_clicks == 667);
+  CHECK(r.campaigns[0].variants[0].unique_clickers == 2);
+  CHECK(r.campaigns[0].variants[1].human_clicks == 333);
+  CHECK(r.unknown_hits == 1);
 }
