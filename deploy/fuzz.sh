@@ -9,9 +9,9 @@ seconds="${1:-30}"
 build=build-fuzz
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DREDIRECTOR_FUZZ=ON -DREDIRECTOR_SANITIZE=address,undefined -DREDIRECTOR_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" --target fuzz_request fuzz_admin_json fuzz_classify fuzz_log_reader
+cmake --build "$build" --target fuzz_request fuzz_admin_json fuzz_classify fuzz_log_reader fuzz_conversion
 status=0
-for t in request admin_json classify log_reader; do
+for t in request admin_json classify log_reader conversion; do
   work="$build/fuzz-corpus/$t"   # grows across runs; the checked-in seeds stay untouched
   crashers="$build/crashers/$t"
   mkdir -p "$work" "$crashers"
