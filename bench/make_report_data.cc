@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
   std::mt19937_64 rnd(42);
   std::vector<std::string> click_ids;
   const char* uas[] = {
-      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
-      "Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+      ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+       "Gecko) Version/17.1 Mobile/15E148 Safari/604.1"),
       "WhatsApp/2.23.20.0 A", "Mozilla/5.0 (compatible; Barracuda Sentinel (EE))", "curl/7.88.1"};
   const char* verdicts[] = {"human", "preview", "scanner", "bot"};
   std::string payload;

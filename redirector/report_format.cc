@@ -132,7 +132,7 @@ std::string ReportToCsv(const Report& r) {
 
 std::string ReportToTable(const Report& r) {
   std::string out;
-  const char* kRow = "%-16s %-8s %9s %9s %9s %9s %8s %8s %8s %8s %9s %9s %7s %7s\n";
+  static constexpr char kRow[] = "%-16s %-8s %9s %9s %9s %9s %8s %8s %8s %8s %9s %9s %7s %7s\n";
   for (const CampaignReport& c : r.campaigns) {
     absl::StrAppendFormat(&out, kRow, "campaign", "variant", "sent", "hits", "human", "unique",
                           "previews", "scanners", "bots", "convs", "converters", "revenue", "ctr%",
