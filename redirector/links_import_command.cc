@@ -1,7 +1,7 @@
 // `redirector links import FILE|- --data-dir DIR`: offline bulk load of link rows (NDJSON, as
 // for POST /v1/links). Every line is parsed and checked first; only when all are good are they
 // written, in batches, so a bad line stores nothing. Codes go to stdout, one per line, in input
-// order; progress goes to stderr.
+// order (a link with a coupon: code, a tab, the coupon); progress goes to stderr.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -70,6 +70,7 @@ int LinksImportMain(int argc, char** argv) {
   std::string out;
   for (const auto& l : links) {
     out.append(l.code);
+    if (!l.coupon.empty()) out.append("\t").append(l.coupon);
     out.push_back('\n');
     if (out.size() > (1 << 20)) {
       std::fwrite(out.data(), 1, out.size(), stdout);

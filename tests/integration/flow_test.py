@@ -344,13 +344,22 @@ class FlowTest(unittest.TestCase):
             bad = run_cli("links", "import", "-", "--data-dir", d.data_dir,
                           stdin=rows[:200] + '{"campaign":"nope"}\n')
             self.assertNotEqual(bad.returncode, 0)
+            # A campaign with coupons: each line is the code, a tab, its coupon.
             d2 = Daemon(BINARY, data_dir=d.data_dir)
             try:
                 d2.start()
                 self.assertEqual(d2.tap("/" + codes[500], headers=BROWSER)[0], 302)
                 self.assertIn("links=1000", d2.stderr_text())
+                coupons = dict(CAMPAIGN, id="autumn", coupons={"prefix": "AUT-"})
+                self.assertEqual(d2.admin("POST", "/v1/campaigns", json.dumps(coupons))[0], 201)
+                self.assertEqual(d2.stop(), 0)
             finally:
                 d2.close()
+            r = run_cli("links", "import", "-", "--data-dir", d.data_dir,
+                        stdin=links_ndjson([{"campaign": "autumn", "recipient": "r-1"}]))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            code, coupon = r.stdout.strip().split("\t")
+            self.assertTrue(coupon.startswith("AUT-"), r.stdout)
 
     def test_classify_command_matches_the_contract(self):
         lines = "\n".join([
