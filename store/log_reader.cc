@@ -1,5 +1,6 @@
 #include "store/log_reader.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -29,30 +30,33 @@ absl::StatusOr<std::unique_ptr<SegmentReader>> SegmentReader::Open(const std::st
 
 bool SegmentReader::Fill() {
   // Drop what was consumed, so the buffer holds about one chunk: reading a 64 MiB segment must
-  // not grow (and page-fault) a 64 MiB string.
-  if (pos_ > 0 && pos_ >= buf_.size() / 2) {
-    buf_.erase(0, pos_);
+  // not grow (and page-fault) a 64 MiB buffer.
+  if (pos_ > 0 && pos_ >= end_ / 2) {
+    std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+    end_ -= pos_;
     base_ += pos_;
     pos_ = 0;
   }
-  constexpr size_t kChunk = 1 << 20;
-  size_t old = buf_.size();
-  buf_.resize(old + kChunk);
+  // Read in place, 64 KiB at first and up to 1 MiB a call as the buffer proves needed (a small
+  // segment, or a follower polling, costs little).
+  size_t chunk = std::clamp<size_t>(buf_.size(), 64 << 10, 1 << 20);
+  if (buf_.size() < end_ + chunk) buf_.resize(end_ + chunk);  // zero-fills only new bytes
   ssize_t n;
   do {
-    n = ::pread(fd_, buf_.data() + old, kChunk, static_cast<off_t>(base_ + old));
+    n = ::pread(fd_, buf_.data() + end_, chunk, static_cast<off_t>(base_ + end_));
   } while (n < 0 && errno == EINTR);
-  buf_.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
-  return n > 0;
+  if (n <= 0) return false;
+  end_ += static_cast<size_t>(n);
+  return true;
 }
 
 bool SegmentReader::CheckHeader() {
   if (header_ok_) return true;
-  while (buf_.size() < kSegmentHeaderSize) {
+  while (end_ < kSegmentHeaderSize) {
     if (!Fill()) return false;
   }
   if (std::string_view(buf_.data(), kSegmentMagic.size()) != kSegmentMagic) {
-    if (reporter_) reporter_(path_, 0, buf_.size(), "bad segment magic");
+    if (reporter_) reporter_(path_, 0, end_, "bad segment magic");
     return false;
   }
   header_ok_ = true;
@@ -64,7 +68,7 @@ bool SegmentReader::CheckHeader() {
 bool SegmentReader::Next(RecordView* out) {
   if (!CheckHeader()) return false;
   for (;;) {
-    std::string_view rest(buf_.data() + pos_, buf_.size() - pos_);
+    std::string_view rest(buf_.data() + pos_, end_ - pos_);
     switch (ParseRecord(rest, out)) {
       case ParseResult::kOk:
         pos_ += out->size;
@@ -80,7 +84,7 @@ bool SegmentReader::Next(RecordView* out) {
     // still in progress) and reading stops before them.
     while (Fill()) {
     }
-    rest = std::string_view(buf_.data() + pos_, buf_.size() - pos_);
+    rest = std::string_view(buf_.data() + pos_, end_ - pos_);
     size_t skip = 1;
     RecordView probe;
     while (skip + kRecordHeaderSize <= rest.size() &&

@@ -50,7 +50,8 @@ class SegmentReader {
   int fd_;
   std::string path_;
   Reporter reporter_;
-  std::string buf_;    // file bytes [base_, base_ + buf_.size())
+  std::string buf_;  // file bytes [base_, base_ + end_); bytes past end_ are spare room
+  size_t end_ = 0;
   uint64_t base_ = 0;  // file offset of buf_[0]
   size_t pos_ = 0;     // parse position within buf_
   uint64_t valid_end_ = 0;
