@@ -9,5 +9,6 @@ int TailMain(int argc, char** argv);
 int ClassifyMain(int argc, char** argv);
 int LinksImportMain(int argc, char** argv);
 int ReportMain(int argc, char** argv);
+int ShipMain(int argc, char** argv);
 
 }  // namespace redirector

@@ -49,4 +49,14 @@ void LogLine(std::string_view level, std::string_view msg,
   std::fflush(stderr);
 }
 
+store::log::Reporter CorruptionToStderr(std::string command) {
+  return [command = std::move(command)](const std::string& path, uint64_t offset, uint64_t bytes,
+                                        std::string_view why) {
+    std::fprintf(stderr,
+                 "redirector %s: corruption in %s at offset %llu: %.*s (%llu bytes skipped)\n",
+                 command.c_str(), path.c_str(), static_cast<unsigned long long>(offset),
+                 static_cast<int>(why.size()), why.data(), static_cast<unsigned long long>(bytes));
+  };
+}
+
 }  // namespace redirector

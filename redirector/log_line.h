@@ -10,9 +10,16 @@
 #include <utility>
 #include <vector>
 
+#include "store/log_reader.h"
+
 namespace redirector {
 
 void LogLine(std::string_view level, std::string_view msg,
              const std::vector<std::pair<std::string, std::string>>& fields = {});
+
+// For commands that read the event log (tail, report, ship): prints each corrupt region the
+// reader skips on stderr, "redirector COMMAND: corruption in SEGMENT at offset N: why (M bytes
+// skipped)".
+store::log::Reporter CorruptionToStderr(std::string command);
 
 }  // namespace redirector

@@ -15,6 +15,7 @@ constexpr const char* kUsage =
     "  tail           print events from the event log as NDJSON\n"
     "  classify       classify request lines (NDJSON) as the daemon would\n"
     "  report         clicks, conversions, revenue and A/B winners per campaign\n"
+    "  ship           publish the event log to NATS JetStream, exactly once\n"
     "\n"
     "Every command takes --help.\n";
 
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   if (cmd == "tail") return redirector::TailMain(argc, argv);
   if (cmd == "classify") return redirector::ClassifyMain(argc, argv);
   if (cmd == "report") return redirector::ReportMain(argc, argv);
+  if (cmd == "ship") return redirector::ShipMain(argc, argv);
   if (cmd == "links") {
     if (argc >= 3 && std::string_view(argv[2]) == "import") {
       return redirector::LinksImportMain(argc, argv);

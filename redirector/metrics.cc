@@ -50,6 +50,9 @@ std::string RenderMetrics(const MetricsSnapshot& m) {
   Header(&out, "redirector_event_log_write_failures_total", "counter",
          "Failed event-log writes or syncs.");
   absl::StrAppend(&out, "redirector_event_log_write_failures_total ", m.event_write_failures, "\n");
+  Header(&out, "redirector_event_log_corruptions_total", "counter",
+         "Corrupt regions found inside event-log segments (each skipped and logged).");
+  absl::StrAppend(&out, "redirector_event_log_corruptions_total ", m.event_log_corruptions, "\n");
   Header(&out, "redirector_build_info", "gauge", "Build information.");
   absl::StrAppend(&out, "redirector_build_info{version=\"0.1.0\",classifier=\"", kClassifierVersion,
                   "\"} 1\n");

@@ -15,6 +15,9 @@ struct MetricsSnapshot {
   uint64_t events_appended = 0;
   uint64_t events_lost = 0;
   uint64_t event_write_failures = 0;
+  // Bad records found in the middle of a segment (at start-up recovery): each is a region
+  // skipped, logged with its segment and offset.
+  uint64_t event_log_corruptions = 0;
   size_t links = 0;
   size_t campaigns = 0;
 };

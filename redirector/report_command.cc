@@ -15,6 +15,7 @@
 #include "redirector/commands.h"
 #include "redirector/flags.h"
 #include "redirector/json_model.h"
+#include "redirector/log_line.h"
 #include "redirector/report.h"
 #include "redirector/report_format.h"
 
@@ -31,15 +32,7 @@ int Fail(const absl::Status& s) {
 absl::StatusOr<uint64_t> ForEachEvent(const std::string& dir, store::log::RecordType type,
                                       uint64_t last,
                                       const std::function<void(const store::EventView&)>& fn) {
-  store::log::LogReader reader(
-      dir, 1, [](const std::string& path, uint64_t offset, uint64_t bytes, std::string_view why) {
-        std::fprintf(stderr,
-                     "redirector report: corruption in %s at offset %llu: %.*s (%llu bytes "
-                     "skipped)\n",
-                     path.c_str(), static_cast<unsigned long long>(offset),
-                     static_cast<int>(why.size()), why.data(),
-                     static_cast<unsigned long long>(bytes));
-      });
+  store::log::LogReader reader(dir, 1, CorruptionToStderr("report"));
   uint64_t seq = 0;
   for (;;) {
     store::log::RecordView r;

@@ -1,5 +1,6 @@
 // `redirector serve`: wires the link table, event log, public and admin listeners together,
 // then waits for SIGTERM/SIGINT and shuts down gracefully (drain, flush, sync, exit 0).
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -90,8 +91,10 @@ int ServeMain(int argc, char** argv) {
     }
   }
 
+  static std::atomic<uint64_t> corruptions{0};
   auto writer = store::log::LogWriter::Open(
       r.log, [](const std::string& path, uint64_t offset, uint64_t bytes, std::string_view why) {
+        corruptions.fetch_add(1, std::memory_order_relaxed);
         LogLine("error", "event_log_corruption",
                 {{"segment", path},
                  {"offset", std::to_string(offset)},
@@ -126,6 +129,7 @@ int ServeMain(int argc, char** argv) {
     m.events_appended = sink.appended();
     m.events_lost = sink.lost();
     m.event_write_failures = sink.write_failures();
+    m.event_log_corruptions = corruptions.load(std::memory_order_relaxed);
     m.links = table_ptr->link_count();
     m.campaigns = table_ptr->campaign_count();
     return RenderMetrics(m);

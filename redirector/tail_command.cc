@@ -16,6 +16,7 @@
 #include "redirector/commands.h"
 #include "redirector/flags.h"
 #include "redirector/json_model.h"
+#include "redirector/log_line.h"
 
 namespace redirector {
 
@@ -63,14 +64,8 @@ int TailMain(int argc, char** argv) {
     delivered = 0;
     return true;
   };
-  store::log::LogReader reader(
-      data_dir + "/events", static_cast<uint64_t>(from),
-      [](const std::string& path, uint64_t offset, uint64_t bytes, std::string_view why) {
-        std::fprintf(
-            stderr, "redirector tail: corruption in %s at offset %llu: %.*s (%llu bytes skipped)\n",
-            path.c_str(), static_cast<unsigned long long>(offset), static_cast<int>(why.size()),
-            why.data(), static_cast<unsigned long long>(bytes));
-      });
+  store::log::LogReader reader(data_dir + "/events", static_cast<uint64_t>(from),
+                               CorruptionToStderr("tail"));
   size_t batch = 0;
   for (;;) {
     store::log::RecordView r;

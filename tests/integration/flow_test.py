@@ -253,6 +253,34 @@ class FlowTest(unittest.TestCase):
             self.assertEqual(d.stop(), 0)
             self.assertEqual(len(tail(d.data_dir)), n)
 
+    def test_corrupt_record_is_reported_skipped_and_counted(self):
+        with Daemon(BINARY, extra_args=["--demo"]) as d:
+            for _ in range(100):
+                self.assertEqual(d.tap("/demo-a", headers=BROWSER)[0], 302)
+            self.assertEqual(d.stop(), 0)
+            events_dir = os.path.join(d.data_dir, "events")
+            (segment,) = [os.path.join(events_dir, f) for f in os.listdir(events_dir)]
+            with open(segment, "r+b") as f:  # flip a byte in the middle of the segment
+                f.seek(os.path.getsize(segment) // 2)
+                b = f.read(1)
+                f.seek(-1, os.SEEK_CUR)
+                f.write(bytes([b[0] ^ 0xFF]))
+            r = run_cli("tail", "--data-dir", d.data_dir)
+            self.assertEqual(r.returncode, 0)
+            self.assertIn("corruption in " + segment + " at offset", r.stderr)
+            self.assertEqual(len(r.stdout.splitlines()), 99)  # one record lost, the rest read
+            d2 = Daemon(BINARY, data_dir=d.data_dir)
+            try:
+                d2.start()
+                self.assertRegex(d2.stderr_text(), "msg=event_log_corruption segment=.* offset=")
+                self.assertEqual(d2.tap("/demo-a", headers=BROWSER)[0], 302)
+                status, body = d2.admin("GET", "/metrics")
+                self.assertIn("redirector_event_log_corruptions_total 1", body)
+                self.assertEqual(d2.stop(), 0)
+            finally:
+                d2.close()
+            self.assertEqual(len(tail(d.data_dir)), 100)  # 99 old + 1 new, numbering goes on
+
     def test_sync_always_kill_9_loses_no_answered_tap(self):
         with Daemon(BINARY, extra_args=["--demo", "--sync", "always"]) as d:
             answered, lock, stop = [], threading.Lock(), threading.Event()
