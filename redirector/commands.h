@@ -10,5 +10,6 @@ int ClassifyMain(int argc, char** argv);
 int LinksImportMain(int argc, char** argv);
 int ReportMain(int argc, char** argv);
 int ShipMain(int argc, char** argv);
+int CheckConfigMain(int argc, char** argv);
 
 }  // namespace redirector

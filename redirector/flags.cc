@@ -12,16 +12,33 @@ namespace redirector {
 
 using store::AV;
 
-void Flags::String(std::string name, std::string* out, std::string help) {
-  flags_.push_back({std::move(name), std::move(help), true, [out](std::string_view v) {
-                      out->assign(v);
-                      return absl::OkStatus();
-                    }});
+namespace {
+
+std::string TomlString(std::string_view v) {
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
 }
 
-void Flags::Int(std::string name, int64_t* out, std::string help) {
+}  // namespace
+
+void Flags::String(std::string name, std::string* out, std::string help, std::string key) {
+  flags_.push_back({std::move(name), std::move(help), Kind::kString, std::move(key),
+                    [out](std::string_view v) {
+                      out->assign(v);
+                      return absl::OkStatus();
+                    },
+                    [out] { return TomlString(*out); }, nullptr});
+}
+
+void Flags::Int(std::string name, int64_t* out, std::string help, std::string key) {
   std::string n = name;
-  flags_.push_back({std::move(name), std::move(help), true, [out, n](std::string_view v) {
+  flags_.push_back({std::move(name), std::move(help), Kind::kInt, std::move(key),
+                    [out, n](std::string_view v) {
                       int64_t x = 0;
                       auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
                       if (ec != std::errc() || p != v.data() + v.size()) {
@@ -30,21 +47,52 @@ void Flags::Int(std::string name, int64_t* out, std::string help) {
                       }
                       *out = x;
                       return absl::OkStatus();
-                    }});
+                    },
+                    [out] { return std::to_string(*out); }, nullptr});
 }
 
-void Flags::Bool(std::string name, bool* out, std::string help) {
-  flags_.push_back({std::move(name), std::move(help), false, [out](std::string_view) {
-                      *out = true;
+void Flags::Bool(std::string name, bool* out, std::string help, std::string key) {
+  flags_.push_back({std::move(name), std::move(help), Kind::kBool, std::move(key),
+                    [out](std::string_view v) {
+                      *out = v != "false";  // "" on the command line: the flag is there
                       return absl::OkStatus();
-                    }});
+                    },
+                    [out] { return std::string(*out ? "true" : "false"); }, nullptr});
 }
 
-void Flags::Repeated(std::string name, std::vector<std::string>* out, std::string help) {
-  flags_.push_back({std::move(name), std::move(help), true, [out](std::string_view v) {
+void Flags::Repeated(std::string name, std::vector<std::string>* out, std::string help,
+                     std::string key) {
+  flags_.push_back({std::move(name), std::move(help), Kind::kRepeated, std::move(key),
+                    [out](std::string_view v) {
                       out->emplace_back(v);
                       return absl::OkStatus();
-                    }});
+                    },
+                    [out] {
+                      std::string s = "[";
+                      for (size_t i = 0; i < out->size(); ++i) {
+                        absl::StrAppend(&s, i ? ", " : "", TomlString((*out)[i]));
+                      }
+                      return s + "]";
+                    },
+                    [out] { out->clear(); }});
+}
+
+const Flags::Flag* Flags::FindKey(std::string_view key) const {
+  if (key.empty()) return nullptr;
+  for (const Flag& f : flags_) {
+    if (f.key == key) return &f;
+  }
+  return nullptr;
+}
+
+absl::Status Flags::SetByKey(std::string_view key, std::string_view value) {
+  const Flag* f = FindKey(key);
+  if (f == nullptr) return absl::NotFoundError(absl::StrCat("unknown key ", AV(key)));
+  return f->set(value);
+}
+
+void Flags::ClearByKey(std::string_view key) {
+  if (const Flag* f = FindKey(key); f != nullptr && f->clear) f->clear();
 }
 
 bool Flags::Seen(std::string_view name) const {
@@ -78,14 +126,16 @@ absl::Status Flags::Parse(int argc, char** argv, int first) {
     if (it == flags_.end()) {
       return absl::InvalidArgumentError(absl::StrCat("unknown flag --", AV(name), " (see --help)"));
     }
-    if (it->takes_value && !has_value) {
+    bool takes_value = it->kind != Kind::kBool;
+    if (takes_value && !has_value) {
       if (i + 1 >= argc) {
         return absl::InvalidArgumentError(absl::StrCat("--", AV(name), " needs a value"));
       }
       value = argv[++i];
-    } else if (!it->takes_value && has_value) {
+    } else if (!takes_value && has_value) {
       return absl::InvalidArgumentError(absl::StrCat("--", AV(name), " takes no value"));
     }
+    if (it->clear && !Seen(name)) it->clear();  // the command line replaces the file's list
     if (absl::Status s = it->set(value); !s.ok()) return s;
     seen_.emplace_back(name);
   }
@@ -95,7 +145,7 @@ absl::Status Flags::Parse(int argc, char** argv, int first) {
 std::string Flags::Usage() const {
   std::string out = absl::StrCat("usage: ", synopsis_, "\n\nflags:\n");
   for (const Flag& f : flags_) {
-    std::string left = absl::StrCat("  --", f.name, f.takes_value ? " VALUE" : "");
+    std::string left = absl::StrCat("  --", f.name, f.kind != Kind::kBool ? " VALUE" : "");
     if (left.size() < 28) left.resize(28, ' ');
     absl::StrAppend(&out, left, " ", f.help, "\n");
   }

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <boost/json.hpp>
+
 namespace redirector {
 namespace {
 bool NeedsQuotes(std::string_view v) {
@@ -30,10 +32,53 @@ void AppendValue(std::string* line, std::string_view v) {
   }
   line->push_back('"');
 }
+
+int LevelRank(std::string_view level) {
+  if (level == "debug") return 0;
+  if (level == "info") return 1;
+  if (level == "warn") return 2;
+  if (level == "error") return 3;
+  return -1;
+}
+
+bool g_json = false;
+int g_min_rank = 1;
+
+std::string JsonLine(std::string_view level, std::string_view msg,
+                     const std::vector<std::pair<std::string, std::string>>& fields) {
+  boost::json::object o;
+  o["level"] = boost::json::string_view(level.data(), level.size());
+  o["msg"] = boost::json::string_view(msg.data(), msg.size());
+  for (const auto& [k, v] : fields) o[k] = v;
+  return boost::json::serialize(o) + "\n";
+}
+
 }  // namespace
+
+absl::Status SetLogFormat(std::string_view format) {
+  if (format != "kv" && format != "json") {
+    return absl::InvalidArgumentError("--log-format must be kv or json");
+  }
+  g_json = format == "json";
+  return absl::OkStatus();
+}
+
+absl::Status SetLogLevel(std::string_view level) {
+  int rank = LevelRank(level);
+  if (rank < 0) return absl::InvalidArgumentError("--log-level must be debug, info, warn or error");
+  g_min_rank = rank;
+  return absl::OkStatus();
+}
 
 void LogLine(std::string_view level, std::string_view msg,
              const std::vector<std::pair<std::string, std::string>>& fields) {
+  if (LevelRank(level) < g_min_rank) return;
+  if (g_json) {
+    std::string line = JsonLine(level, msg, fields);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
+    return;
+  }
   std::string line = "level=";
   line.append(level);
   line.append(" msg=");

@@ -11,6 +11,7 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  serve          run the redirect daemon (public + admin listeners)\n"
+    "  check-config   validate a serve config file and print the effective configuration\n"
     "  links import   bulk-load links from NDJSON, offline\n"
     "  tail           print events from the event log as NDJSON\n"
     "  classify       classify request lines (NDJSON) as the daemon would\n"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "serve") return redirector::ServeMain(argc, argv);
+  if (cmd == "check-config") return redirector::CheckConfigMain(argc, argv);
   if (cmd == "tail") return redirector::TailMain(argc, argv);
   if (cmd == "classify") return redirector::ClassifyMain(argc, argv);
   if (cmd == "report") return redirector::ReportMain(argc, argv);

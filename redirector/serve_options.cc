@@ -47,41 +47,63 @@ absl::Status ReadSecret(std::string_view flag, const std::string& path, const ch
 }  // namespace
 
 void DefineServeFlags(Flags* f, ServeOptions* o) {
-  f->String("listen", &o->listen, "public listener HOST:PORT (default 127.0.0.1:8080)");
-  f->String("admin-listen", &o->admin_listen, "admin listener HOST:PORT (default 127.0.0.1:8081)");
-  f->String("data-dir", &o->data_dir, "data directory (default ./redirector-data)");
-  f->Int("threads", &o->threads, "redirect worker threads (default: one per core)");
-  f->String("node-id", &o->node_id, "this node's id in events (default: host name)");
-  f->String("sync", &o->sync, "event log sync policy: always | interval | none (default interval)");
-  f->Int("sync-interval-ms", &o->sync_interval_ms, "fsync period for --sync interval (100)");
+  // The second name is the config-file key (config_file.h; deploy/redirector.toml lists all).
+  f->String("listen", &o->listen, "public listener HOST:PORT (default 127.0.0.1:8080)",
+            "listen.public");
+  f->String("admin-listen", &o->admin_listen, "admin listener HOST:PORT (default 127.0.0.1:8081)",
+            "listen.admin");
+  f->String("data-dir", &o->data_dir, "data directory (default ./redirector-data)", "data_dir");
+  f->Int("threads", &o->threads, "redirect worker threads (default: one per core)", "threads");
+  f->String("node-id", &o->node_id, "this node's id in events (default: host name)", "node_id");
+  f->String("sync", &o->sync, "event log sync policy: always | interval | none (default interval)",
+            "event_log.sync");
+  f->Int("sync-interval-ms", &o->sync_interval_ms, "fsync period for --sync interval (100)",
+         "event_log.sync_interval_ms");
   f->Repeated("trusted-proxy", &o->trusted_proxies,
-              "CIDR whose peers may set X-Forwarded-For (repeatable)");
+              "CIDR whose peers may set X-Forwarded-For (repeatable)", "listen.trusted_proxies");
   f->String("admin-token-file", &o->admin_token_file,
-            "file holding the admin bearer token (else $REDIRECTOR_ADMIN_TOKEN)");
+            "file holding the admin bearer token (else $REDIRECTOR_ADMIN_TOKEN)",
+            "admin.token_file");
   f->String("shopify-secret-file", &o->shopify_secret_file,
-            "file holding the Shopify webhook secret (else $REDIRECTOR_SHOPIFY_SECRET)");
+            "file holding the Shopify webhook secret (else $REDIRECTOR_SHOPIFY_SECRET)",
+            "admin.shopify_secret_file");
   f->String("public-url", &o->public_url,
-            "base URL of short links in API answers (default http://LISTEN)");
+            "base URL of short links in API answers (default http://LISTEN)", "public_url");
   f->Bool("demo", &o->demo, "create a demo campaign with two links and print them");
-  f->Int("header-limit", &o->header_limit, "max request header bytes (8192)");
-  f->Int("max-url-bytes", &o->max_url_bytes, "max request target bytes; more gets 414 (2048)");
-  f->Int("max-headers", &o->max_headers, "max request header fields; more gets 431 (64)");
+  f->Int("header-limit", &o->header_limit, "max request header bytes (8192)",
+         "limits.header_bytes");
+  f->Int("max-url-bytes", &o->max_url_bytes, "max request target bytes; more gets 414 (2048)",
+         "limits.max_url_bytes");
+  f->Int("max-headers", &o->max_headers, "max request header fields; more gets 431 (64)",
+         "limits.max_headers");
   f->Int("admin-max-body-mb", &o->admin_max_body_mb,
-         "largest admin request body in MiB; more gets 413 (256)");
+         "largest admin request body in MiB; more gets 413 (256)", "admin.max_body_mb");
   f->Int("max-connections-per-ip", &o->max_connections_per_ip,
-         "open connections per client address, 0 = no limit (1000)");
-  f->Int("header-timeout", &o->header_timeout_s, "seconds to receive a request's headers (10)");
-  f->Int("idle-timeout", &o->idle_timeout_s, "seconds a keep-alive connection may idle (60)");
-  f->Int("max-connections", &o->max_connections, "max open public connections (10000)");
+         "open connections per client address, 0 = no limit (1000)",
+         "limits.max_connections_per_ip");
+  f->Int("header-timeout", &o->header_timeout_s, "seconds to receive a request's headers (10)",
+         "limits.header_timeout_s");
+  f->Int("idle-timeout", &o->idle_timeout_s, "seconds a keep-alive connection may idle (60)",
+         "limits.idle_timeout_s");
+  f->Int("max-connections", &o->max_connections, "max open public connections (10000)",
+         "limits.max_connections");
   f->Int("too-soon-seconds", &o->too_soon_seconds,
-         "a hit this soon after the send is a scanner (5)");
-  f->Int("segment-mb", &o->segment_mb, "event log segment size in MiB (64)");
+         "a hit this soon after the send is a scanner (5)", "classifier.too_soon_seconds");
+  f->Int("segment-mb", &o->segment_mb, "event log segment size in MiB (64)",
+         "event_log.segment_mb");
   f->Int("retention-mb", &o->retention_mb,
-         "delete old event segments over this total, once consumers read them (0: keep all)");
+         "delete old event segments over this total, once consumers read them (0: keep all)",
+         "event_log.retention_mb");
   f->Int("retention-hours", &o->retention_hours,
-         "delete event segments older than this, once consumers read them (0: keep all)");
+         "delete event segments older than this, once consumers read them (0: keep all)",
+         "event_log.retention_hours");
   f->Int("retention-hard-cap-mb", &o->retention_hard_cap_mb,
-         "over this total, delete old segments even if unread, and log it (0: never)");
+         "over this total, delete old segments even if unread, and log it (0: never)",
+         "event_log.retention_hard_cap_mb");
+  f->String("log-level", &o->log_level, "operator log lines at or above: debug|info|warn|error",
+            "log.level");
+  f->String("log-format", &o->log_format, "operator log lines as kv (key=value) or json",
+            "log.format");
 }
 
 bool IsLoopbackHost(std::string_view host) {
@@ -212,6 +234,15 @@ absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
   r.sink.retention.max_bytes = static_cast<uint64_t>(o.retention_mb) << 20;
   r.sink.retention.max_age_seconds = o.retention_hours * 3600;
   r.sink.retention.hard_cap_bytes = static_cast<uint64_t>(o.retention_hard_cap_mb) << 20;
+  if (o.log_level != "debug" && o.log_level != "info" && o.log_level != "warn" &&
+      o.log_level != "error") {
+    return absl::InvalidArgumentError("--log-level must be debug, info, warn or error");
+  }
+  if (o.log_format != "kv" && o.log_format != "json") {
+    return absl::InvalidArgumentError("--log-format must be kv or json");
+  }
+  r.log_level = o.log_level;
+  r.log_format = o.log_format;
   return r;
 }
 

@@ -45,6 +45,8 @@ struct ServeOptions {
   int64_t retention_mb = 0;
   int64_t retention_hours = 0;
   int64_t retention_hard_cap_mb = 0;
+  std::string log_level = "info";
+  std::string log_format = "kv";
 };
 
 struct ResolvedServeOptions {
@@ -56,6 +58,8 @@ struct ResolvedServeOptions {
   AdminServerOptions admin;
   EventSinkOptions sink;
   store::log::LogOptions log;
+  std::string log_level;
+  std::string log_format;
 };
 
 void DefineServeFlags(Flags* flags, ServeOptions* o);

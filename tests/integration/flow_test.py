@@ -7,9 +7,11 @@ import json
 import threading
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import urllib.parse
@@ -388,6 +390,53 @@ class FlowTest(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             code, coupon = r.stdout.strip().split("\t")
             self.assertTrue(coupon.startswith("AUT-"), r.stdout)
+
+    def test_config_file_flags_override_and_check_config(self):
+        repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        example = os.path.join(repo, "deploy", "redirector.toml")
+        r = run_cli("check-config", example)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('sync = "interval"', r.stdout)
+        with tempfile.TemporaryDirectory(prefix="redirector-it-") as tmp:
+            path = os.path.join(tmp, "r.toml")
+            with open(path, "w") as f:
+                f.write('public_url = "https://s.from-config.example"\nthreads = 7\n'
+                        '[event_log]\nsync = "none"\n[log]\nformat = "kv"\n')
+            # --threads on the command line beats the file's 7; public_url comes from the file.
+            with Daemon(BINARY, extra_args=["--config", path, "--demo"]) as d:
+                self.assertIn("threads=2", d.stderr_text())
+                status, body = d.admin("GET", "/v1/links/demo-a")
+                self.assertEqual(json.loads(body)["url"], "https://s.from-config.example/demo-a")
+                self.assertEqual(d.stop(), 0)
+            with open(path, "a") as f:
+                f.write("[limits]\nheader_bytez = 1\n")
+            r = run_cli("check-config", path)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("limits.header_bytez: unknown key", r.stderr)
+            r = run_cli("serve", "--config", path, "--data-dir", os.path.join(tmp, "d"))
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("limits.header_bytez", r.stderr)
+
+    def test_json_log_lines(self):
+        with tempfile.TemporaryDirectory(prefix="redirector-it-") as tmp:
+            p = subprocess.Popen([BINARY, "serve", "--data-dir", tmp, "--listen", "127.0.0.1:0",
+                                  "--admin-listen", "127.0.0.1:0", "--log-format", "json"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            try:
+                first = json.loads(p.stderr.readline())
+                while first.get("msg") != "listening":
+                    first = json.loads(p.stderr.readline())
+                self.assertEqual(first["level"], "info")
+                self.assertTrue(first["public"].startswith("127.0.0.1:"))
+                p.send_signal(signal.SIGTERM)
+                rest = [json.loads(line) for line in p.stderr.read().splitlines()]
+                self.assertIn("stopped", [line["msg"] for line in rest])
+                self.assertEqual(p.wait(timeout=20), 0)
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait(timeout=10)
+                p.stderr.close()
 
     def test_classify_command_matches_the_contract(self):
         lines = "\n".join([

@@ -49,7 +49,7 @@ class ShipTest(unittest.TestCase):
                     with open(log_path, "a") as log:
                         return subprocess.Popen(
                             [BINARY, "ship", "--data-dir", d.data_dir, "--nats", nats.url,
-                             "--batch", "50", "--ack-timeout-ms", "2000"],
+                             "--batch", "50", "--ack-timeout-ms", "1000"],
                             stdout=subprocess.DEVNULL, stderr=log)
 
                 def shipped():
@@ -79,8 +79,8 @@ class ShipTest(unittest.TestCase):
                 try:
                     shipper = start_shipper()
                     wait_for(lambda: shipped() >= 200, 30, "first events shipped")
-                    nats.kill()  # the server dies mid-stream ...
-                    time.sleep(1.0)
+                    nats.kill()  # the server dies mid-stream, for longer than an ack timeout ...
+                    time.sleep(3.0)
                     nats.start()  # ... and comes back with its store
                     wait_for(lambda: shipped() >= taps[0] // 2 + 200, 60,
                              "shipping to resume after the server restart")
