@@ -211,6 +211,7 @@ class Connection {
  private:
   // Returns false when the answer must end the connection (--sync always with a full ring).
   bool Respond(const RequestFacts& req, bool keep_alive) {
+    uint64_t start_ns = MonotonicNs();
     int64_t now_us = NowUs();
     TapContext ctx{&w_.table_, &w_.options_.classifier, &w_.click_ids_, now_us / 1000000};
     TapOutcome outcome = HandleTap(req, ctx, std::span<char>(w_.location_, kMaxLocation));
@@ -230,12 +231,14 @@ class Connection {
                                 std::span<char>(out_.get(), kOutCapacity), out_len_);
     // (cannot overflow: Process() made room for the largest response)
     if (int i = StatusIndex(status); i >= 0) Counters::Bump(w_.counters_.requests[i]);
-    if (!outcome.record) return true;
-    Counters::Bump(w_.counters_.verdicts[static_cast<int>(outcome.classification.verdict)]);
-    if (hit != nullptr) {
-      Record(req, outcome, now_us, hit);
-      if (w_.always_) durable_pos_ = w_.lane_->ring.committed();
+    if (outcome.record) {
+      Counters::Bump(w_.counters_.verdicts[static_cast<int>(outcome.classification.verdict)]);
+      if (hit != nullptr) {
+        Record(req, outcome, now_us, hit);
+        if (w_.always_) durable_pos_ = w_.lane_->ring.committed();
+      }
     }
+    w_.counters_.request_ns.Observe(MonotonicNs() - start_ns);
     return true;
   }
 

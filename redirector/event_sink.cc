@@ -198,7 +198,10 @@ bool EventSink::FlushAndMaybeSync(bool force_sync) {
   auto now = std::chrono::steady_clock::now();
   bool due = options_.sync == SyncPolicy::kInterval && now - last_sync_ >= options_.sync_interval;
   if (dirty_ && (force_sync || due)) {
-    if (absl::Status ss = writer_->Sync(); !ss.ok()) {
+    uint64_t start_ns = MonotonicNs();
+    absl::Status ss = writer_->Sync();
+    fsync_ns_.Observe(MonotonicNs() - start_ns);
+    if (!ss.ok()) {
       ok = false;
       write_failures_.fetch_add(1, std::memory_order_relaxed);
       LogLine("error", "event_log_sync_failed", {{"error", std::string(ss.message())}});

@@ -25,6 +25,7 @@
 #include "store/log_writer.h"
 #include "store/retention.h"
 
+#include "redirector/histogram.h"
 #include "redirector/hit_record.h"
 #include "redirector/spsc_ring.h"
 
@@ -86,6 +87,7 @@ class EventSink {
   uint64_t appended() const { return appended_.load(std::memory_order_relaxed); }
   uint64_t write_failures() const { return write_failures_.load(std::memory_order_relaxed); }
   uint64_t lost() const { return lost_.load(std::memory_order_relaxed); }
+  HistogramSnapshot fsync_durations() const { return fsync_ns_.Snapshot(); }
 
  private:
   void Run();
@@ -124,6 +126,7 @@ class EventSink {
   std::atomic<uint64_t> appended_{0};
   std::atomic<uint64_t> write_failures_{0};
   std::atomic<uint64_t> lost_{0};
+  Histogram fsync_ns_{kFsyncBuckets};  // written by the writer thread
   uint64_t last_error_log_s_ = 0;
 };
 

@@ -53,6 +53,11 @@ std::string RenderMetrics(const MetricsSnapshot& m) {
   Header(&out, "redirector_event_log_corruptions_total", "counter",
          "Corrupt regions found inside event-log segments (each skipped and logged).");
   absl::StrAppend(&out, "redirector_event_log_corruptions_total ", m.event_log_corruptions, "\n");
+  RenderHistogram(&out, "redirector_request_duration_seconds",
+                  "Server-side time per answered request: parsed request to response bytes.",
+                  m.server.request_duration);
+  RenderHistogram(&out, "redirector_event_log_fsync_seconds", "Time per event-log fsync.",
+                  m.fsync_durations);
   Header(&out, "redirector_build_info", "gauge", "Build information.");
   absl::StrAppend(&out, "redirector_build_info{version=\"0.1.0\",classifier=\"", kClassifierVersion,
                   "\"} 1\n");

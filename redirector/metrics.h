@@ -18,6 +18,7 @@ struct MetricsSnapshot {
   // Bad records found in the middle of a segment (at start-up recovery): each is a region
   // skipped, logged with its segment and offset.
   uint64_t event_log_corruptions = 0;
+  HistogramSnapshot fsync_durations;
   size_t links = 0;
   size_t campaigns = 0;
 };

@@ -268,6 +268,7 @@ PublicServerStats PublicServer::Stats() const {
     s.events_shed += c.events_shed.load(std::memory_order_relaxed);
     s.connections += c.connections.load(std::memory_order_relaxed);
     s.connections_refused += c.connections_refused.load(std::memory_order_relaxed);
+    s.request_duration.Add(c.request_ns.Snapshot());
   }
   return s;
 }

@@ -30,6 +30,7 @@
 #include "redirector/cidr.h"
 #include "redirector/classify.h"
 #include "redirector/event_sink.h"
+#include "redirector/histogram.h"
 #include "redirector/request_parser.h"
 
 namespace redirector {
@@ -60,6 +61,7 @@ struct PublicServerStats {
   uint64_t events_shed = 0;   // hits not logged because the ring was full
   uint64_t connections = 0;   // open now
   uint64_t connections_refused = 0;
+  HistogramSnapshot request_duration;
 };
 
 class PublicServer {

@@ -171,6 +171,7 @@ int ServeMain(int argc, char** argv) {
     m.events_lost = sink.lost();
     m.event_write_failures = sink.write_failures();
     m.event_log_corruptions = corruptions.load(std::memory_order_relaxed);
+    m.fsync_durations = sink.fsync_durations();
     m.links = table_ptr->link_count();
     m.campaigns = table_ptr->campaign_count();
     return RenderMetrics(m);

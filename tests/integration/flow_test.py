@@ -7,6 +7,7 @@ import json
 import threading
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -218,6 +219,28 @@ class FlowTest(unittest.TestCase):
                 s.sendall(b"POST /v1/links HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
                           % (2 << 20))
                 self.assertTrue(s.recv(4096).startswith(b"HTTP/1.1 413"))
+
+    def test_metrics_pass_promtool(self):
+        with Daemon(BINARY, extra_args=["--demo"]) as d:
+            for path in ("/demo-a", "/demo-b", "/nope1234"):
+                d.tap(path, headers=BROWSER)
+            time.sleep(0.3)  # the writer's next batch and fsync
+            status, body = d.admin("GET", "/metrics")
+            self.assertEqual(status, 200)
+            for name in ('redirector_requests_total{status="302"} 2', "redirector_connections ",
+                         'redirector_clicks_total{verdict="human"} 3', "redirector_links 2",
+                         "redirector_event_log_appended_total 3",
+                         "redirector_event_log_dropped_total 0",
+                         'redirector_request_duration_seconds_bucket{le="+Inf"} 3',
+                         "redirector_request_duration_seconds_count 3",
+                         "redirector_event_log_fsync_seconds_count", "redirector_build_info"):
+                self.assertIn(name, body)
+            promtool = shutil.which("promtool")
+            self.assertIsNotNone(promtool, "deploy/install-deps.sh installs prometheus (promtool)")
+            r = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True,
+                               text=True, timeout=30)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertEqual(r.stdout + r.stderr, "")
 
     def test_admin_token(self):
         with Daemon(BINARY, env={"REDIRECTOR_ADMIN_TOKEN": "t0ken"}) as d:
