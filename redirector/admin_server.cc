@@ -171,6 +171,17 @@ void AdminServer::Start() {
   thread_ = std::thread([this] { state_->ioc.run(); });
 }
 
+void AdminServer::Reconfigure(std::string token, std::string shopify_secret,
+                              std::string public_url) {
+  State& st = *state_;
+  net::post(st.ioc, [&st, token = std::move(token), secret = std::move(shopify_secret),
+                     url = std::move(public_url)]() mutable {
+    st.context.token = std::move(token);
+    st.context.shopify_secret = std::move(secret);
+    st.context.public_url = std::move(url);
+  });
+}
+
 void AdminServer::Stop() {
   if (!thread_.joinable()) return;
   net::post(state_->ioc, [this] {

@@ -32,6 +32,9 @@ class AdminServer {
   void Start();
   // Stops accepting and closes connections; waits for the thread.
   void Stop();
+  // Thread-safe live reload: the admin thread takes the new token, Shopify secret and public URL
+  // before its next request.
+  void Reconfigure(std::string token, std::string shopify_secret, std::string public_url);
 
   struct State;
 

@@ -105,7 +105,19 @@ void EventSink::Run() {
   FlushAndMaybeSync(options_.sync != SyncPolicy::kNone);
 }
 
+void EventSink::SetRetention(store::log::RetentionOptions retention) {
+  absl::MutexLock lock(&mu_);
+  next_retention_ = retention;
+}
+
 void EventSink::MaybeApplyRetention() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (next_retention_) {
+      options_.retention = *next_retention_;
+      next_retention_.reset();
+    }
+  }
   const auto& r = options_.retention;
   if (r.max_bytes == 0 && r.max_age_seconds == 0 && r.hard_cap_bytes == 0) return;
   auto now = std::chrono::steady_clock::now();

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -84,6 +85,9 @@ class EventSink {
   // Drains every ring and the queue, flushes, syncs, and joins the thread. Idempotent.
   void Stop();
 
+  // Any thread: retention settings for the next check (live reload).
+  void SetRetention(store::log::RetentionOptions retention);
+
   uint64_t appended() const { return appended_.load(std::memory_order_relaxed); }
   uint64_t write_failures() const { return write_failures_.load(std::memory_order_relaxed); }
   uint64_t lost() const { return lost_.load(std::memory_order_relaxed); }
@@ -113,6 +117,7 @@ class EventSink {
   std::vector<store::Event> queue_ ABSL_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<Waiter>> waiters_ ABSL_GUARDED_BY(mu_);
   bool accepting_ ABSL_GUARDED_BY(mu_) = true;
+  std::optional<store::log::RetentionOptions> next_retention_ ABSL_GUARDED_BY(mu_);
   std::vector<store::Event> taken_;                     // writer thread only
   std::vector<std::shared_ptr<Waiter>> taken_waiters_;  // writer thread only
   std::vector<const HitRecord*> batch_;                 // writer thread only

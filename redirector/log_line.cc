@@ -1,5 +1,6 @@
 #include "redirector/log_line.h"
 
+#include <atomic>
 #include <cstdio>
 
 #include <boost/json.hpp>
@@ -41,8 +42,8 @@ int LevelRank(std::string_view level) {
   return -1;
 }
 
-bool g_json = false;
-int g_min_rank = 1;
+std::atomic<bool> g_json{false};  // atomic: a reload may change them while threads log
+std::atomic<int> g_min_rank{1};
 
 std::string JsonLine(std::string_view level, std::string_view msg,
                      const std::vector<std::pair<std::string, std::string>>& fields) {

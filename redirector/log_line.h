@@ -21,7 +21,7 @@ namespace redirector {
 void LogLine(std::string_view level, std::string_view msg,
              const std::vector<std::pair<std::string, std::string>>& fields = {});
 
-// Process-wide settings (set them before threads start). InvalidArgument for an unknown name.
+// Process-wide settings, any thread (a reload changes them). InvalidArgument for an unknown name.
 absl::Status SetLogFormat(std::string_view format);  // "kv" (default) or "json"
 absl::Status SetLogLevel(std::string_view level);    // lines below it are dropped; default info
 

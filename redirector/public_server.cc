@@ -258,6 +258,17 @@ void PublicServer::Shutdown() {
   threads_.clear();
 }
 
+void PublicServer::Reconfigure(const PublicServerOptions& o) {
+  PublicServerOptions next = o;
+  next.host = options_.host;
+  next.port = options_.port;
+  next.threads = options_.threads;
+  next.node_id = options_.node_id;
+  next.event_ring_capacity = options_.event_ring_capacity;
+  options_ = next;
+  for (auto& w : workers_) w->Reconfigure(next);
+}
+
 PublicServerStats PublicServer::Stats() const {
   PublicServerStats s;
   for (const auto& w : workers_) {

@@ -80,6 +80,10 @@ class PublicServer {
   // (answered with Connection: close), then join. Forces the rest closed after drain_timeout.
   void Shutdown();
   PublicServerStats Stats() const;
+  // Live reload (call from the thread that runs Listen and Shutdown): limits, timeouts,
+  // connection caps, trusted proxies and classifier settings from `o`; host, port, threads,
+  // node id and ring size stay as they are. Each worker takes them between two requests.
+  void Reconfigure(const PublicServerOptions& o);
 
   class Worker;
 

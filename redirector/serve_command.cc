@@ -3,8 +3,10 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <absl/strings/str_cat.h>
 
@@ -86,22 +88,54 @@ int CheckConfigMain(int argc, char** argv) {
   return 0;
 }
 
-int ServeMain(int argc, char** argv) {
-  ServeOptions o;
+// The options `serve` runs with: the config file (if --config), then the command line, then the
+// token and secret files or variables. At start-up and on every SIGHUP. `exit` is set when the
+// command should stop with that code (--help, a bad flag).
+absl::StatusOr<ResolvedServeOptions> LoadServeOptions(int argc, char** argv, ServeOptions* o,
+                                                      std::optional<int>* exit) {
   std::string config;
   Flags flags("redirector serve [--config FILE] [flags]");
-  DefineServeFlags(&flags, &o);
+  DefineServeFlags(&flags, o);
   flags.String("config", &config, "TOML config file (deploy/redirector.toml); flags override it");
   if (std::string path = ConfigPathFromArgs(argc, argv, 2); !path.empty()) {
-    if (auto s = ApplyConfigFile(path, flags); !s.ok()) return Fail(s);
+    if (auto s = ApplyConfigFile(path, flags); !s.ok()) return s;
   }
-  if (auto exit = ParseCommandLine(flags, argc, argv, 2, "redirector serve")) return *exit;
-  auto resolved = ResolveServeOptions(o, std::getenv("REDIRECTOR_ADMIN_TOKEN"),
+  if ((*exit = ParseCommandLine(flags, argc, argv, 2, "redirector serve"))) {
+    return absl::CancelledError();
+  }
+  auto resolved = ResolveServeOptions(*o, std::getenv("REDIRECTOR_ADMIN_TOKEN"),
                                       std::getenv("REDIRECTOR_SHOPIFY_SECRET"));
   if (!resolved.ok()) {
-    return Fail(
-        absl::InvalidArgumentError(NameKeys(flags, std::string(resolved.status().message()))));
+    return absl::InvalidArgumentError(NameKeys(flags, std::string(resolved.status().message())));
   }
+  return resolved;
+}
+
+// What a reload cannot change: the keys whose new value differs and needs a restart.
+std::vector<std::string> NeedsRestart(const ResolvedServeOptions& a,
+                                      const ResolvedServeOptions& b) {
+  std::vector<std::string> keys;
+  auto check = [&](bool same, const char* key) {
+    if (!same) keys.emplace_back(key);
+  };
+  check(a.server.host == b.server.host && a.server.port == b.server.port, "listen.public");
+  check(a.admin.host == b.admin.host && a.admin.port == b.admin.port, "listen.admin");
+  check(a.data_dir == b.data_dir, "data_dir");
+  check(a.server.threads == b.server.threads, "threads");
+  check(a.server.node_id == b.server.node_id, "node_id");
+  check(a.sink.sync == b.sink.sync, "event_log.sync");
+  check(a.sink.sync_interval == b.sink.sync_interval, "event_log.sync_interval_ms");
+  check(a.log.segment_bytes == b.log.segment_bytes, "event_log.segment_mb");
+  check(a.admin.max_body_bytes == b.admin.max_body_bytes, "admin.max_body_mb");
+  return keys;
+}
+
+int ServeMain(int argc, char** argv) {
+  ServeOptions o;
+  std::optional<int> exit;
+  auto resolved = LoadServeOptions(argc, argv, &o, &exit);
+  if (exit) return *exit;
+  if (!resolved.ok()) return Fail(resolved.status());
   ResolvedServeOptions& r = *resolved;
   (void)SetLogFormat(r.log_format);  // both checked by ResolveServeOptions
   (void)SetLogLevel(r.log_level);
@@ -200,7 +234,25 @@ int ServeMain(int argc, char** argv) {
     int sig = 0;
     sigwait(&signals, &sig);
     if (sig == SIGHUP) {
-      LogLine("warn", "reload_not_supported", {{"hint", "restart to apply changes"}});
+      // Re-read the config file and secrets; a bad file keeps everything as it was.
+      ServeOptions fresh_options;
+      std::optional<int> ignored;
+      auto fresh = LoadServeOptions(argc, argv, &fresh_options, &ignored);
+      if (!fresh.ok()) {
+        LogLine("error", "reload_failed",
+                {{"error", std::string(fresh.status().message())}, {"kept", "old configuration"}});
+        continue;
+      }
+      for (const std::string& key : NeedsRestart(r, *fresh)) {
+        LogLine("warn", "reload_needs_restart", {{"key", key}, {"kept", "old value"}});
+      }
+      server.Reconfigure(fresh->server);
+      admin.Reconfigure(fresh->admin_token, fresh->shopify_secret,
+                        fresh->public_url.empty() ? public_url : fresh->public_url);
+      sink.SetRetention(fresh->sink.retention);
+      (void)SetLogFormat(fresh->log_format);
+      (void)SetLogLevel(fresh->log_level);
+      LogLine("info", "reloaded", {{"config", ConfigPathFromArgs(argc, argv, 2)}});
       continue;
     }
     LogLine("info", "stopping", {{"signal", sig == SIGTERM ? "TERM" : "INT"}});

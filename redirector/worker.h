@@ -122,8 +122,13 @@ class PublicServer::Worker {
     net::post(ioc_, [this] { Drain(); });
   }
   void ForceStop() { ioc_.stop(); }
+  // Thread-safe: the worker takes `o` between two requests. Connections opened before keep
+  // their read buffer (sized by the old header limit).
+  void Reconfigure(PublicServerOptions o) {
+    net::post(ioc_, [this, o = std::move(o)]() mutable { options_ = std::move(o); });
+  }
 
-  const PublicServerOptions& options_;
+  PublicServerOptions options_;    // this worker's copy: Reconfigure replaces it on its thread
   std::atomic<uint32_t>* per_ip_;  // kPerIpBuckets counters shared by all workers
   const store::LinkTable& table_;
   bool always_;                      // --sync always: answers wait for their event's fsync

@@ -440,6 +440,43 @@ class FlowTest(unittest.TestCase):
             self.assertNotEqual(r.returncode, 0)
             self.assertIn("limits.header_bytez", r.stderr)
 
+    def test_sighup_reloads_config_and_keeps_it_on_a_bad_file(self):
+        with tempfile.TemporaryDirectory(prefix="redirector-it-") as tmp:
+            conf, token = os.path.join(tmp, "r.toml"), os.path.join(tmp, "token")
+
+            def write(max_url, secret, sync="interval", extra=""):
+                with open(token, "w") as f:
+                    f.write(secret + "\n")
+                with open(conf, "w") as f:
+                    f.write(f'[admin]\ntoken_file = "{token}"\n[limits]\nmax_url_bytes = {max_url}\n'
+                            f'[event_log]\nsync = "{sync}"\n{extra}')
+
+            def wait_log(d, text, count):
+                deadline = time.monotonic() + 10
+                while d.stderr_text().count(text) < count:
+                    self.assertLess(time.monotonic(), deadline, d.stderr_text())
+                    time.sleep(0.05)
+
+            write(2048, "old-token")
+            long_path = "/" + "x" * 1500
+            with Daemon(BINARY, extra_args=["--config", conf]) as d:
+                self.assertEqual(d.tap(long_path)[0], 404)
+                self.assertEqual(d.admin("GET", "/metrics", token="old-token")[0], 200)
+                write(1024, "new-token", sync="none")
+                d.proc.send_signal(signal.SIGHUP)
+                wait_log(d, "msg=reloaded", 1)
+                self.assertIn("msg=reload_needs_restart key=event_log.sync", d.stderr_text())
+                self.assertEqual(d.tap(long_path)[0], 414)  # the new limit, on a new connection
+                self.assertEqual(d.admin("GET", "/metrics", token="old-token")[0], 401)
+                self.assertEqual(d.admin("GET", "/metrics", token="new-token")[0], 200)
+                # A bad file: logged, and the running configuration stays.
+                write(1024, "newer-token", extra="[limits]\nbogus = 1\n")
+                d.proc.send_signal(signal.SIGHUP)
+                wait_log(d, "msg=reload_failed", 1)
+                self.assertEqual(d.admin("GET", "/metrics", token="new-token")[0], 200)
+                self.assertEqual(d.tap(long_path)[0], 414)
+                self.assertEqual(d.stop(), 0)
+
     def test_json_log_lines(self):
         with tempfile.TemporaryDirectory(prefix="redirector-it-") as tmp:
             p = subprocess.Popen([BINARY, "serve", "--data-dir", tmp, "--listen", "127.0.0.1:0",
