@@ -211,8 +211,10 @@ class Connection {
  private:
   // Returns false when the answer must end the connection (--sync always with a full ring).
   bool Respond(const RequestFacts& req, bool keep_alive) {
-    uint64_t start_ns = MonotonicNs();
-    int64_t now_us = NowUs();
+    // One clock read serves the event's time and the start of the duration (a realtime step
+    // in between counts as 0).
+    int64_t start_ns = NowNs();
+    int64_t now_us = start_ns / 1000;
     TapContext ctx{&w_.table_, &w_.options_.classifier, &w_.click_ids_, now_us / 1000000};
     TapOutcome outcome = HandleTap(req, ctx, std::span<char>(w_.location_, kMaxLocation));
     HitRecord* hit = outcome.record ? w_.lane_->ring.Reserve() : nullptr;
@@ -238,7 +240,9 @@ class Connection {
         if (w_.always_) durable_pos_ = w_.lane_->ring.committed();
       }
     }
-    w_.counters_.request_ns.Observe(MonotonicNs() - start_ns);
+    int64_t end_ns = NowNs();
+    w_.counters_.request_ns.Observe(end_ns > start_ns ? static_cast<uint64_t>(end_ns - start_ns)
+                                                      : 0);
     return true;
   }
 

@@ -31,11 +31,12 @@ using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
 
 // Helpers shared by the worker and its connections.
-inline int64_t NowUs() {
+inline int64_t NowNs() {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);  // vDSO: no system call
-  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
+inline int64_t NowUs() { return NowNs() / 1000; }
 
 inline int64_t MonotonicMs() {
   timespec ts;
