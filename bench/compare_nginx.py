@@ -105,7 +105,7 @@ class Redirector:
         t0 = time.monotonic()
         self.proc = subprocess.Popen(
             ["taskset", "-c", "0", self.binary, "serve",
-             "--data-dir", os.path.join(self.work, "data"), "--threads", "1",
+             "--data-dir", os.path.join(self.work, "data-" + self.name), "--threads", "1",
              "--listen", "127.0.0.1:%d" % self.port, "--admin-listen", "127.0.0.1:%d" % self.admin_port,
              "--node-id", "bench"], stdout=subprocess.DEVNULL, stderr=self.err)
         if not wait_port(self.port):
@@ -214,16 +214,21 @@ def main():
                 row = json.loads(line)
                 m.write('/%s "%s";\n' % (row["code"], dest[row["campaign"]]))
 
+        def load(server):
+            # Each build loads its own data dir through its own API (formats may differ).
+            server.start()
+            post = [sys.executable, os.path.join(ROOT, "bench/admin_post.py"), "--port",
+                    str(server.admin_port)]
+            subprocess.run(post + ["--path", "/v1/campaigns", "--per-line", campaigns], check=True,
+                           capture_output=True)
+            bulk = subprocess.run(post + ["--path", "/v1/links", "--chunk", "100000", links],
+                                  check=True, capture_output=True, text=True).stdout.strip()
+            print("admin bulk load (%s): %s" % (server.name, bulk))
+            server.stop()
+
         red = Redirector(work, args, args.binary)
         servers.append(red)
-        red.start()
-        post = [sys.executable, os.path.join(ROOT, "bench/admin_post.py"), "--port", str(red.admin_port)]
-        subprocess.run(post + ["--path", "/v1/campaigns", "--per-line", campaigns], check=True,
-                       capture_output=True)
-        bulk = subprocess.run(post + ["--path", "/v1/links", "--chunk", "100000", links], check=True,
-                              capture_output=True, text=True).stdout.strip()
-        print("admin bulk load:", bulk)
-        red.stop()
+        load(red)
 
         ngx = Nginx(work, args, map_file)
         servers.append(ngx)
@@ -231,6 +236,7 @@ def main():
         if args.baseline:
             base = Redirector(work, args, os.path.abspath(args.baseline), "baseline")
             servers.append(base)
+            load(base)
             order.insert(1, base)
         results = {s.name: [] for s in order}
         for rnd in range(args.rounds):
