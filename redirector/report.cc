@@ -182,7 +182,7 @@ void ReportBuilder::AddConversion(const store::EventView& e) {
   s.conversions.push_back(std::move(c));
 }
 
-void ReportBuilder::AddClick(const store::EventView& e) {
+void ReportBuilder::AddClick(const store::EventView& e, std::optional<Verdict> verdict) {
   State& s = *s_;
   constexpr size_t kRing = 2 * kStage;
   if (s.pipeline.empty()) s.pipeline.resize(kRing);
@@ -197,6 +197,13 @@ void ReportBuilder::AddClick(const store::EventView& e) {
               : e.verdict == "preview" ? 'p'
               : e.verdict == "scanner" ? 's'
                                        : 'b';
+  if (verdict) {
+    s.report.reclassified = true;
+    constexpr char kLetter[] = {'h', 'p', 's', 'b'};  // by Verdict
+    char now = kLetter[static_cast<int>(*verdict)];
+    if (now != c.verdict && c.in_range) ++s.report.verdicts_changed;
+    c.verdict = now;
+  }
   c.redirected = e.status == 302;
   uint64_t n = s.clicks_in++;
   if (n >= kRing) CountClick(s.pipeline[n % kRing]);  // in cache by now

@@ -40,6 +40,7 @@
 #include "store/link.h"
 
 #include "redirector/ab_test.h"
+#include "redirector/classify.h"
 
 namespace redirector {
 
@@ -81,6 +82,8 @@ struct Report {
   uint64_t outside_window = 0;            // conversions after the attribution window
   uint64_t duplicates = 0;                // repeated order ids and redemptions, not counted
   uint64_t unknown_hits = 0;              // hits on codes that are no link
+  bool reclassified = false;              // verdicts re-judged (report --reclassify)
+  uint64_t verdicts_changed = 0;          // hits whose verdict differs from the stored one
   ReportOptions options;
 };
 
@@ -92,7 +95,8 @@ class ReportBuilder {
   ReportBuilder& operator=(const ReportBuilder&) = delete;
 
   void AddConversion(const store::EventView& e);
-  void AddClick(const store::EventView& e);
+  // `verdict`: the verdict to count (report --reclassify); none: the stored one.
+  void AddClick(const store::EventView& e, std::optional<Verdict> verdict = std::nullopt);
   void AddCampaign(const store::Campaign& c);
   void AddLink(const store::Link& l);
   Report Finish();

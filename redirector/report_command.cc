@@ -16,6 +16,7 @@
 #include "redirector/flags.h"
 #include "redirector/json_model.h"
 #include "redirector/log_line.h"
+#include "redirector/reclassify.h"
 #include "redirector/report.h"
 #include "redirector/report_format.h"
 
@@ -56,15 +57,29 @@ absl::StatusOr<uint64_t> ForEachEvent(const std::string& dir, store::log::Record
 int ReportMain(int argc, char** argv) {
   std::string data_dir, from, to, format = "table";
   int64_t min_sample = 100;
+  bool reclassify = false;
+  ClassifierConfig classifier;
+  HindsightOptions hindsight;
+  int64_t sweep_codes = static_cast<int64_t>(hindsight.sweep_codes);
   Flags flags(
       "redirector report --data-dir DIR [--from TIME] [--to TIME] [--format table|csv|json] "
-      "[--min-sample N]");
+      "[--min-sample N] [--reclassify]");
   flags.String("data-dir", &data_dir, "data directory of the daemon");
   flags.String("from", &from, "count events at or after this RFC 3339 time");
   flags.String("to", &to, "count events before this RFC 3339 time");
   flags.String("format", &format, "table (default), csv or json");
   flags.Int("min-sample", &min_sample,
             "links sent per variant before an A/B winner may be named (100)");
+  flags.Bool("reclassify", &reclassify,
+             "count each hit by the current classifier and hindsight, not its stored verdict");
+  flags.Int("too-soon-seconds", &classifier.too_soon_seconds,
+            "with --reclassify: a hit this soon after the send is a scanner (5)");
+  flags.Int("sweep-codes", &sweep_codes,
+            "with --reclassify: codes of one campaign from one network that make a sweep (10)");
+  flags.Int("sweep-window-s", &hindsight.sweep_window_s, "... within this many seconds (60)");
+  flags.Int("preview-gap-s", &hindsight.preview_gap_s,
+            "with --reclassify: a human-looking hit then another from a different network "
+            "within this many seconds was a preview (120)");
   if (auto exit = ParseCommandLine(flags, argc, argv, 2, "redirector report")) return *exit;
   if (data_dir.empty()) {
     std::fputs("redirector report: --data-dir is required\n", stderr);
@@ -74,10 +89,15 @@ int ReportMain(int argc, char** argv) {
     std::fputs("redirector report: --format must be table, csv or json\n", stderr);
     return 2;
   }
-  if (min_sample < 0) {
-    std::fputs("redirector report: --min-sample must be 0 or more\n", stderr);
+  if (min_sample < 0 || sweep_codes < 2 || hindsight.sweep_window_s < 1 ||
+      hindsight.preview_gap_s < 0 || classifier.too_soon_seconds < 0) {
+    std::fputs(
+        "redirector report: --min-sample and --preview-gap-s must be ≥ 0, --sweep-codes ≥ 2, "
+        "--sweep-window-s ≥ 1\n",
+        stderr);
     return 2;
   }
+  hindsight.sweep_codes = static_cast<size_t>(sweep_codes);
   ReportOptions options;
   options.min_sample = static_cast<uint64_t>(min_sample);
   for (auto [flag, text, out] :
@@ -101,9 +121,25 @@ int ReportMain(int argc, char** argv) {
   auto last = ForEachEvent(events, store::log::RecordType::kConversion, 0,
                            [&](const store::EventView& e) { builder.AddConversion(e); });
   if (!last.ok()) return Fail(last.status());
-  if (*last > 0) {
+  if (*last > 0 && !reclassify) {
     auto read = ForEachEvent(events, store::log::RecordType::kClick, *last,
                              [&](const store::EventView& e) { builder.AddClick(e); });
+    if (!read.ok()) return Fail(read.status());
+  }
+  if (*last > 0 && reclassify) {
+    // One pass to classify and see what only hindsight shows, one to count with the verdicts
+    // they give (kept by sequence number: a byte per event).
+    Hindsight h(hindsight);
+    std::vector<Verdict> verdicts(*last + 1, Verdict::kHuman);
+    auto read =
+        ForEachEvent(events, store::log::RecordType::kClick, *last, [&](const store::EventView& e) {
+          verdicts[e.seq] = Classify(FactsOf(e), classifier).verdict;
+          h.Add(e, verdicts[e.seq]);
+        });
+    if (!read.ok()) return Fail(read.status());
+    for (const auto& [seq, o] : h.overrides()) verdicts[seq] = o.verdict;
+    read = ForEachEvent(events, store::log::RecordType::kClick, *last,
+                        [&](const store::EventView& e) { builder.AddClick(e, verdicts[e.seq]); });
     if (!read.ok()) return Fail(read.status());
   }
   Report report = builder.Finish();

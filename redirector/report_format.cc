@@ -96,7 +96,9 @@ std::string ReportToJson(const Report& r) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   absl::StrAppend(&out, R"(],"unattributed":)", r.unattributed, R"(,"outside_window":)",
                   r.outside_window, R"(,"duplicates":)", r.duplicates, R"(,"unknown_hits":)",
-                  r.unknown_hits, R"(,"from":)", TimeOrNull(r.options.from_us, kMin), R"(,"to":)",
+                  r.unknown_hits, R"(,"reclassified":)", r.reclassified ? "true" : "false",
+                  R"(,"verdicts_changed":)", r.verdicts_changed, R"(,"from":)",
+                  TimeOrNull(r.options.from_us, kMin), R"(,"to":)",
                   TimeOrNull(r.options.to_us, kMax), "}\n");
   return out;
 }
@@ -181,6 +183,9 @@ std::string ReportToTable(const Report& r) {
                         r.unattributed, r.outside_window, r.duplicates);
   if (r.unknown_hits > 0)
     absl::StrAppendFormat(&out, "hits on unknown codes: %d\n", r.unknown_hits);
+  if (r.reclassified) {
+    absl::StrAppendFormat(&out, "reclassified: %d hits changed verdict\n", r.verdicts_changed);
+  }
   return out;
 }
 

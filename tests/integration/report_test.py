@@ -238,6 +238,24 @@ class ReportTest(unittest.TestCase):
             self.assertIn(f"{truth.unattributed} unattributed, {truth.outside_window} outside",
                           table)
 
+            # Reclassifying with today's classifier gives the stored verdicts back (the same
+            # classifier) ...
+            same = self.report(data_dir, "json", "--reclassify", "--sweep-codes", "100000")
+            self.assertTrue(same["reclassified"])
+            self.assertEqual(same["verdicts_changed"], 0)
+            self.assertEqual(same["campaigns"], report["campaigns"])
+            # ... and hindsight sees what the inline classifier could not: every tap of this
+            # test came from 127.0.0.1, dozens of codes a second, which is a sweep.
+            swept = self.report(data_dir, "json", "--reclassify")
+            self.assertEqual(swept["verdicts_changed"],
+                             truth.v["A"]["human_clicks"] + truth.v["B"]["human_clicks"] +
+                             truth.v["A"]["bots"] + truth.v["B"]["bots"])
+            for v in swept["campaigns"][0]["variants"]:
+                self.assertEqual(v["human_clicks"], 0)
+                self.assertEqual(v["scanners"], truth.v[v["variant"]]["scanners"] +
+                                 truth.v[v["variant"]]["human_clicks"] +
+                                 truth.v[v["variant"]]["bots"])
+
             # With a larger minimum sample, nobody wins yet.
             strict = self.report(data_dir, "json", "--min-sample", "1000")
             self.assertIsNone(strict["campaigns"][0]["ab"]["winner"])
