@@ -52,6 +52,13 @@ Classification Classify(const HitFacts& hit, const ClassifierConfig& config) {
   return {v, reasons};
 }
 
+Verdict VerdictFromName(std::string_view name) {
+  for (Verdict v : {Verdict::kHuman, Verdict::kPreview, Verdict::kScanner}) {
+    if (name == VerdictName(v)) return v;
+  }
+  return Verdict::kBot;
+}
+
 std::string_view VerdictName(Verdict v) {
   switch (v) {
     case Verdict::kHuman:

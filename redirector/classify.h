@@ -60,6 +60,8 @@ struct Classification {
 Classification Classify(const HitFacts& hit, const ClassifierConfig& config);
 
 std::string_view VerdictName(Verdict v);
+// The inverse of VerdictName; an unknown name is kBot (what the classifier gives the unknown).
+Verdict VerdictFromName(std::string_view name);
 // The name of a single reason bit, e.g. "ua_preview".
 std::string_view ReasonName(Reason r);
 

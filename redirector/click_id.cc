@@ -38,4 +38,14 @@ void ClickIdGenerator::Next(char* out) {
   put(lo_base_ | (counter_++ & ((uint64_t{1} << 56) - 1)), out + 11);
 }
 
+bool IsClickId(std::string_view s) {
+  if (s.size() != kClickIdLength) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace redirector

@@ -17,6 +17,9 @@ namespace redirector {
 
 inline constexpr size_t kClickIdLength = 22;
 
+// True when `s` has a click id's form: kClickIdLength characters of [0-9A-Za-z].
+bool IsClickId(std::string_view s);
+
 class ClickIdGenerator {
  public:
   // `start_unix_ms`: when the process started.

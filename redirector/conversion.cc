@@ -10,19 +10,6 @@
 #include "redirector/currency.h"
 
 namespace redirector {
-namespace {
-
-bool IsBase62(std::string_view s) {
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 bool IsConversionKind(std::string_view kind) {
   return kind == "purchase" || kind == "redemption" || kind == "signup" || kind == "review" ||
          kind == "custom";
@@ -58,7 +45,7 @@ absl::Status ValidateConversion(const Conversion& c) {
     return absl::InvalidArgumentError(
         "name exactly one of: click_id, code, campaign + recipient, coupon");
   }
-  if (!c.click_id.empty() && (c.click_id.size() != kClickIdLength || !IsBase62(c.click_id))) {
+  if (!c.click_id.empty() && !IsClickId(c.click_id)) {
     return absl::InvalidArgumentError(
         absl::StrCat("click_id must be ", kClickIdLength, " characters of [0-9A-Za-z]"));
   }

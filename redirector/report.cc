@@ -70,7 +70,7 @@ struct ReportBuilder::PendingClick {
   uint64_t fingerprint;     // of its code
   uint32_t wanted = kNone;  // index of its click id in clicks_by_id, if a conversion names it
   bool in_range;
-  char verdict;  // h p s b
+  Verdict verdict;
   bool redirected;
 };
 
@@ -193,16 +193,11 @@ void ReportBuilder::AddClick(const store::EventView& e, std::optional<Verdict> v
     if (wanted != s.clicks_by_id.end()) c.wanted = wanted->second;
   }
   c.in_range = s.InRange(e.ts_us);
-  c.verdict = e.verdict == "human"     ? 'h'
-              : e.verdict == "preview" ? 'p'
-              : e.verdict == "scanner" ? 's'
-                                       : 'b';
+  c.verdict = VerdictFromName(e.verdict);
   if (verdict) {
     s.report.reclassified = true;
-    constexpr char kLetter[] = {'h', 'p', 's', 'b'};  // by Verdict
-    char now = kLetter[static_cast<int>(*verdict)];
-    if (now != c.verdict && c.in_range) ++s.report.verdicts_changed;
-    c.verdict = now;
+    if (*verdict != c.verdict && c.in_range) ++s.report.verdicts_changed;
+    c.verdict = *verdict;
   }
   c.redirected = e.status == 302;
   uint64_t n = s.clicks_in++;
@@ -227,21 +222,22 @@ void ReportBuilder::CountClick(const PendingClick& c) {
   VariantReport& v = s.counters[l.slot];
   ++v.hits;
   switch (c.verdict) {
-    case 'h':
+    case Verdict::kHuman:
       if (c.redirected) {
         ++v.human_clicks;
         ++l.human_clicks;
         if (l.coupon) ++v.coupon_views;
       }
       break;
-    case 'p':
+    case Verdict::kPreview:
       ++v.previews;
       break;
-    case 's':
+    case Verdict::kScanner:
       ++v.scanners;
       break;
-    default:
+    case Verdict::kBot:
       ++v.bots;
+      break;
   }
 }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/coding.h"
 #include "store/log_format.h"
 
 namespace store {
@@ -91,18 +92,8 @@ bool DecodeEventView(log::RecordType type, uint8_t version, uint64_t seq, std::s
 template <typename Fn>
 void EncodedList::ForEach(Fn fn) const {
   std::string_view in = bytes;
-  for (uint64_t i = 0; i < count; ++i) {
-    uint64_t len = 0;
-    size_t shift = 0, pos = 0;
-    while (pos < in.size()) {  // varint length
-      auto b = static_cast<unsigned char>(in[pos++]);
-      len |= static_cast<uint64_t>(b & 0x7f) << shift;
-      shift += 7;
-      if (b < 0x80) break;
-    }
-    fn(in.substr(pos, static_cast<size_t>(len)));
-    in.remove_prefix(pos + static_cast<size_t>(len));
-  }
+  std::string_view s;
+  for (uint64_t i = 0; i < count && GetLengthPrefixed(&in, &s); ++i) fn(s);
 }
 
 }  // namespace store

@@ -275,10 +275,9 @@ absl::StatusOr<Link> LinkTable::GetLink(std::string_view code) const {
 }
 
 absl::StatusOr<bool> LinkTable::CouponTaken(const std::string& coupon) const {
-  std::string code;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), families_[kCoupons], coupon, &code);
-  if (s.IsNotFound()) return false;
-  if (!s.ok()) return FromRocks(s, "reading coupons");
+  absl::StatusOr<std::string> code = CodeForCoupon(coupon);
+  if (code.status().code() == absl::StatusCode::kNotFound) return false;
+  if (!code.ok()) return code.status();
   return true;
 }
 

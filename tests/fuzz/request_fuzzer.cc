@@ -27,8 +27,9 @@ store::LinkTable* Table() {
     c.utm = {{"source", "sms"}};
     c.variants = {{"A", ""}, {"B", "https://shop.example/b"}};
     if (!(*t)->CreateCampaign(c).ok()) std::abort();
-    std::vector<store::Link> links = {{"liveA01", "spring", "A", "r-1", 1790000000, 0, "", "", false},
-                                      {"liveB01", "spring", "B", "r-2", 1790000000, 0, "", "", false}};
+    std::vector<store::Link> links = {
+        {"liveA01", "spring", "A", "r-1", 1790000000, 0, "", "", false},
+        {"liveB01", "spring", "B", "r-2", 1790000000, 0, "", "", false}};
     if (!(*t)->CreateLinks(&links).ok()) std::abort();
     return t->release();
   }();
