@@ -1,10 +1,17 @@
 #include "redirector/admin_server.h"
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include <absl/strings/str_cat.h>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "redirector/listener.h"
 
 namespace redirector {
 
@@ -13,13 +20,23 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 
+namespace {
+class Session;
+}  // namespace
+
 struct AdminServer::State {
   State(AdminServerOptions o, AdminContext c)
       : options(std::move(o)), context(std::move(c)), acceptor(ioc) {}
   AdminServerOptions options;
   AdminContext context;
   net::io_context ioc;
+  // Keeps run() going while paused, when no operation is pending.
+  net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
   tcp::acceptor acceptor;
+  // Pause/Resume (binary upgrade). Admin thread only, except `active`, which Pause polls.
+  bool paused = false;
+  std::vector<std::weak_ptr<Session>> sessions;
+  std::atomic<int> active{0};  // requests whose header arrived, until their answer is written
 };
 
 namespace {
@@ -28,6 +45,13 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(AdminServer::State& state, tcp::socket socket)
       : state_(state), stream_(std::move(socket)) {}
+  ~Session() { SetBusy(false); }
+
+  // Pausing: a connection waiting for its next request is closed (the client reconnects and
+  // waits in the listener's backlog for whoever accepts next); one mid-request finishes it.
+  void CloseIfIdle() {
+    if (!busy_) Close();
+  }
 
   void Read() {
     parser_.emplace();
@@ -47,6 +71,15 @@ class Session : public std::enable_shared_from_this<Session> {
       OnRead(ec);
       return;
     }
+    if (state_.paused) {  // arrived after Pause: nothing is done, the client retries
+      AdminResponse r;
+      r.status = 503;
+      r.body = R"({"error":"the daemon is handing over to a new binary; retry in a second"})"
+               "\n";
+      Write(std::move(r), false);
+      return;
+    }
+    SetBusy(true);
     auto expect = parser_->get()[http::field::expect];
     if (!beast::iequals(expect, "100-continue")) {
       ReadBody();
@@ -110,12 +143,19 @@ class Session : public std::enable_shared_from_this<Session> {
     res->prepare_payload();
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
-                        if (ec || !keep_alive) {
+                        self->SetBusy(false);
+                        if (ec || !keep_alive || self->state_.paused) {
                           self->Close();
                           return;
                         }
                         self->Read();
                       });
+  }
+
+  void SetBusy(bool busy) {
+    if (busy == busy_) return;
+    busy_ = busy;
+    state_.active.fetch_add(busy ? 1 : -1, std::memory_order_acq_rel);
   }
 
   void Close() {
@@ -128,14 +168,17 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  bool busy_ = false;
 };
 
 void Accept(AdminServer::State& state) {
   state.acceptor.async_accept([&state](beast::error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (!state.acceptor.is_open()) return;
-    } else {
-      std::make_shared<Session>(state, std::move(socket))->Read();
+    if (state.paused || !state.acceptor.is_open()) return;  // Resume or nothing accepts again
+    if (!ec) {
+      auto session = std::make_shared<Session>(state, std::move(socket));
+      std::erase_if(state.sessions, [](const auto& w) { return w.expired(); });
+      state.sessions.push_back(session);
+      session->Read();
     }
     Accept(state);
   });
@@ -148,16 +191,13 @@ AdminServer::AdminServer(AdminServerOptions options, AdminContext context)
 
 AdminServer::~AdminServer() { Stop(); }
 
-absl::Status AdminServer::Listen() {
+absl::Status AdminServer::Listen(int inherited_fd) {
   beast::error_code ec;
   auto address = net::ip::make_address(options_.host, ec);
   if (ec) return absl::InvalidArgumentError(absl::StrCat("bad admin host ", options_.host));
   tcp::endpoint ep(address, options_.port);
   auto& a = state_->acceptor;
-  a.open(ep.protocol(), ec);
-  if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) a.bind(ep, ec);
-  if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+  OpenListener(a, ep, false, inherited_fd, ec);
   if (ec) {
     return absl::UnavailableError(
         absl::StrCat("admin listener on ", options_.host, ":", options_.port, ": ", ec.message()));
@@ -179,6 +219,37 @@ void AdminServer::Reconfigure(std::string token, std::string shopify_secret,
     st.context.token = std::move(token);
     st.context.shopify_secret = std::move(secret);
     st.context.public_url = std::move(url);
+  });
+}
+
+int AdminServer::listener_fd() { return state_->acceptor.native_handle(); }
+
+bool AdminServer::Pause(std::chrono::milliseconds timeout) {
+  State& st = *state_;
+  net::post(st.ioc, [&st] {
+    st.paused = true;
+    beast::error_code ec;
+    st.acceptor.cancel(ec);
+    for (auto& w : st.sessions) {
+      if (auto session = w.lock()) session->CloseIfIdle();
+    }
+  });
+  // The posted handler runs first, then the requests already under way finish.
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (st.active.load(std::memory_order_acquire) > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+void AdminServer::Resume() {
+  State& st = *state_;
+  net::post(st.ioc, [&st] {
+    if (!st.paused) return;
+    st.paused = false;
+    Accept(st);
   });
 }
 

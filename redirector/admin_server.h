@@ -3,6 +3,7 @@
 // read whole (bodies up to max_body_bytes, e.g. 100,000 NDJSON links), with a read timeout;
 // keep-alive is honoured.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -27,9 +28,17 @@ class AdminServer {
   AdminServer(AdminServerOptions options, AdminContext context);
   ~AdminServer();
 
-  absl::Status Listen();
+  // Binds the listener, or adopts `inherited_fd` (≥ 0: a binary upgrade handed it over).
+  absl::Status Listen(int inherited_fd = -1);
   uint16_t port() const { return port_; }
+  int listener_fd();
   void Start();
+  // Binary upgrade: stop accepting (new connections wait in the listener's backlog), close
+  // idle connections, answer 503 to requests that arrive from now on, and wait up to `timeout`
+  // for the requests under way to be answered. False if some were still running then.
+  bool Pause(std::chrono::milliseconds timeout);
+  // Accepts again (the upgrade failed).
+  void Resume();
   // Stops accepting and closes connections; waits for the thread.
   void Stop();
   // Thread-safe live reload: the admin thread takes the new token, Shopify secret and public URL

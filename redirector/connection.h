@@ -104,8 +104,11 @@ class Connection {
   }
 
   // Drain: idle connections close now; busy ones close after their current response.
+  // A connection that has not sent its first request yet is not idle: it was just accepted (in
+  // a binary upgrade, from the backlog the new process shares) and its request is on the way;
+  // it is answered, with Connection: close, or times out like any other.
   void DrainCheck() {
-    if (!writing_ && durable_pos_ == 0 && in_len_ == 0) Close();
+    if (!writing_ && durable_pos_ == 0 && in_len_ == 0 && answered_ > 0) Close();
   }
 
   void Close() {
@@ -213,6 +216,7 @@ class Connection {
   bool Respond(const RequestFacts& req, bool keep_alive) {
     // One clock read serves the event's time and the start of the duration (a realtime step
     // in between counts as 0).
+    ++answered_;
     int64_t start_ns = NowNs();
     int64_t now_us = start_ns / 1000;
     TapContext ctx{&w_.table_, &w_.options_.classifier, &w_.click_ids_, now_us / 1000000};
@@ -325,6 +329,7 @@ class Connection {
   bool peer_trusted_ = false;
   std::atomic<uint32_t>* ip_bucket_ = nullptr;
   bool writing_ = false;       // a response waits for the socket to drain
+  uint32_t answered_ = 0;      // requests answered on this connection (saturation is harmless)
   bool read_pending_ = false;  // input arrived while writing
   uint64_t durable_pos_ = 0;   // --sync always: answers wait until the lane is durable here
   bool close_after_write_ = false;

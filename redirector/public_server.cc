@@ -5,6 +5,7 @@
 #include <absl/strings/str_cat.h>
 
 #include "redirector/connection.h"
+#include "redirector/listener.h"
 #include "redirector/log_line.h"
 
 #include <sys/epoll.h>
@@ -22,6 +23,11 @@ PublicServer::Worker::~Worker() {
 }
 
 void PublicServer::Worker::Release(Connection* c) {
+  // Leave the epoll set explicitly: close() alone removes the registration only when no other
+  // descriptor refers to the socket, and a binary upgrade's fork gives the child copies until
+  // its exec. Meanwhile the socket's events would arrive carrying this freed Connection's
+  // address, which the next connection may reuse.
+  (void)::epoll_ctl(epfd_, EPOLL_CTL_DEL, c->fd(), nullptr);
   size_t i = c->index;
   closed_.push_back(std::move(connections_[i]));
   if (i + 1 != connections_.size()) {
@@ -33,7 +39,7 @@ void PublicServer::Worker::Release(Connection* c) {
   MaybeFinishDrain();
 }
 
-absl::Status PublicServer::Worker::Bind(const tcp::endpoint& ep) {
+absl::Status PublicServer::Worker::Bind(const tcp::endpoint& ep, int inherited_fd) {
   epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epfd_ < 0) {
     return absl::UnavailableError(absl::StrCat("epoll_create1: ", std::strerror(errno)));
@@ -49,16 +55,7 @@ absl::Status PublicServer::Worker::Bind(const tcp::endpoint& ep) {
   }
   error_code ec;
   ready_.assign(epfd_, ec);
-  if (!ec) acceptor_.open(ep.protocol(), ec);
-  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) {
-    int one = 1;
-    if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
-      ec = error_code(errno, boost::system::system_category());
-    }
-  }
-  if (!ec) acceptor_.bind(ep, ec);
-  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) OpenListener(acceptor_, ep, true, inherited_fd, ec);
   if (!ec) acceptor_.non_blocking(true, ec);
   if (ec) {
     return absl::UnavailableError(absl::StrCat("listening on ", ep.address().to_string(), ":",
@@ -215,11 +212,13 @@ PublicServer::~PublicServer() {
   }
 }
 
-absl::Status PublicServer::Listen() {
+absl::Status PublicServer::Listen(const std::vector<int>& inherited) {
   error_code ec;
   net::ip::address address = net::ip::make_address(options_.host, ec);
   if (ec) return absl::InvalidArgumentError(absl::StrCat("bad listen host ", options_.host));
   int threads = options_.threads < 1 ? 1 : options_.threads;
+  if (!inherited.empty()) threads = static_cast<int>(inherited.size());
+  options_.threads = threads;  // the per-worker connection cap divides by it
   int64_t start_ms = NowUs() / 1000;
   uint16_t port = options_.port;
   per_ip_ = std::make_unique<std::atomic<uint32_t>[]>(kPerIpBuckets);
@@ -229,12 +228,19 @@ absl::Status PublicServer::Listen() {
     workers_.push_back(std::make_unique<Worker>(options_, table_, static_cast<uint8_t>(i), start_ms,
                                                 per_ip_.get(), always));
     Worker& w = *workers_.back();
-    if (auto s = w.Bind(tcp::endpoint(address, port)); !s.ok()) return s;
+    int fd = inherited.empty() ? -1 : inherited[static_cast<size_t>(i)];
+    if (auto s = w.Bind(tcp::endpoint(address, port), fd); !s.ok()) return s;
     w.lane_ = sink_.AddLane(options_.event_ring_capacity, w.wake_fd_);
     port = workers_.back()->local_port();  // port 0: the rest join the port the first got
   }
   port_ = port;
   return absl::OkStatus();
+}
+
+std::vector<int> PublicServer::listener_fds() {
+  std::vector<int> fds;
+  for (auto& w : workers_) fds.push_back(w->acceptor_.native_handle());
+  return fds;
 }
 
 void PublicServer::Start() {

@@ -71,9 +71,13 @@ class PublicServer {
   PublicServer(const PublicServer&) = delete;
   PublicServer& operator=(const PublicServer&) = delete;
 
-  // Binds every worker's acceptor. After it, port() is the bound port.
-  absl::Status Listen();
+  // Binds every worker's acceptor. After it, port() is the bound port. With `inherited` (the
+  // listeners a binary upgrade handed over, one per worker of the old process) the workers
+  // take those instead of binding, one worker per listener whatever `threads` says.
+  absl::Status Listen(const std::vector<int>& inherited = {});
   uint16_t port() const { return port_; }
+  // The workers' listening descriptors (after Listen, before Shutdown): for a binary upgrade.
+  std::vector<int> listener_fds();
   // Starts the worker threads.
   void Start();
   // Graceful stop: close the acceptors, close idle connections, let in-flight requests finish

@@ -1,5 +1,6 @@
 // `redirector serve`: wires the link table, event log, public and admin listeners together,
-// then waits for SIGTERM/SIGINT and shuts down gracefully (drain, flush, sync, exit 0).
+// then waits for signals: SIGTERM/SIGINT shut down gracefully (drain, flush, sync, exit 0),
+// SIGHUP reloads the config, SIGUSR2 hands over to a new binary (upgrade.h).
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -21,7 +22,9 @@
 #include "redirector/log_line.h"
 #include "redirector/metrics.h"
 #include "redirector/public_server.h"
+#include "redirector/sd_notify.h"
 #include "redirector/serve_options.h"
+#include "redirector/upgrade.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -54,6 +57,53 @@ absl::Status SeedDemo(store::LinkTable& table, int64_t now_s) {
 int Fail(const absl::Status& s) {
   std::fprintf(stderr, "redirector serve: %s\n", std::string(s.message()).c_str());
   return 1;
+}
+
+// How long a new binary may take to load the link table before the upgrade is abandoned, and
+// how long the admin API waits for its requests under way before handing over.
+constexpr std::chrono::minutes kLoadTimeout{5};
+constexpr std::chrono::seconds kAdminPauseTimeout{30};
+
+void LogLoaded(const store::LinkTable& table, std::chrono::steady_clock::time_point t0,
+               std::string_view mode) {
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  LogLine("info", "links_loaded",
+          {{"links", std::to_string(table.link_count())},
+           {"campaigns", std::to_string(table.campaign_count())},
+           {"index_bytes", std::to_string(table.IndexMemoryBytes())},
+           {"ms", std::to_string(ms)},
+           {"mode", std::string(mode)}});
+}
+
+// The link table of a process started by a binary upgrade: loaded read-only while the old
+// process still serves, then promoted once the old one is gone (upgrade.h).
+absl::StatusOr<std::unique_ptr<store::LinkTable>> TakeOverLinks(const std::string& dir,
+                                                                Handover& handover) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto table = store::LinkTable::OpenReadOnly(dir);
+  if (!table.ok()) return table.status();
+  LogLoaded(**table, t0, "read_only");
+  NotifySystemd(absl::StrCat("MAINPID=", ::getpid()));
+  if (auto s = SignalLoaded(handover); !s.ok()) return s;
+  if (auto s = AwaitReleased(handover); !s.ok()) return s;
+  auto promoted = std::chrono::steady_clock::now();
+  absl::Status s = (*table)->Promote();
+  if (s.ok()) {
+    LogLine("info", "links_promoted",
+            {{"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::steady_clock::now() - promoted)
+                                       .count())}});
+    return table;
+  }
+  if (s.code() != absl::StatusCode::kFailedPrecondition) return s;
+  LogLine("warn", "links_reloading", {{"reason", std::string(s.message())}});
+  table->reset();
+  t0 = std::chrono::steady_clock::now();
+  auto fresh = store::LinkTable::Open(dir);
+  if (fresh.ok()) LogLoaded(**fresh, t0, "read_write");
+  return fresh;
 }
 
 }  // namespace
@@ -131,6 +181,10 @@ std::vector<std::string> NeedsRestart(const ResolvedServeOptions& a,
 }
 
 int ServeMain(int argc, char** argv) {
+  // Read first: a later upgrade starts the binary at this path, which by then may be new.
+  const std::string executable = ExecutablePath();
+  auto handover = TakeHandover();
+  if (!handover.ok()) return Fail(handover.status());
   ServeOptions o;
   std::optional<int> exit;
   auto resolved = LoadServeOptions(argc, argv, &o, &exit);
@@ -146,20 +200,25 @@ int ServeMain(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR2);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
-  auto t0 = std::chrono::steady_clock::now();
-  auto table = store::LinkTable::Open(r.data_dir + "/links");
+  absl::StatusOr<std::unique_ptr<store::LinkTable>> table;
+  if (*handover) {
+    if ((*handover)->public_fds.size() != static_cast<size_t>(std::max(1, r.server.threads))) {
+      LogLine("warn", "upgrade_keeps_threads",
+              {{"threads", std::to_string((*handover)->public_fds.size())},
+               {"configured", std::to_string(r.server.threads)},
+               {"why", "one worker per inherited listener; a full restart changes it"}});
+    }
+    table = TakeOverLinks(r.data_dir + "/links", **handover);
+  } else {
+    auto t0 = std::chrono::steady_clock::now();
+    table = store::LinkTable::Open(r.data_dir + "/links");
+    if (table.ok()) LogLoaded(**table, t0, "read_write");
+  }
   if (!table.ok()) return Fail(table.status());
-  auto load_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
-  LogLine("info", "links_loaded",
-          {{"links", std::to_string((*table)->link_count())},
-           {"campaigns", std::to_string((*table)->campaign_count())},
-           {"index_bytes", std::to_string((*table)->IndexMemoryBytes())},
-           {"ms", std::to_string(load_ms)}});
   if (o.demo) {
     if (auto s = SeedDemo(**table, static_cast<int64_t>(std::time(nullptr))); !s.ok()) {
       return Fail(s);
@@ -183,7 +242,9 @@ int ServeMain(int argc, char** argv) {
   }
   EventSink sink(r.sink, std::move(*writer));
   PublicServer server(r.server, **table, sink);
-  if (auto s = server.Listen(); !s.ok()) return Fail(s);
+  if (auto s = server.Listen(*handover ? (*handover)->public_fds : std::vector<int>{}); !s.ok()) {
+    return Fail(s);
+  }
 
   AdminContext admin_ctx;
   admin_ctx.table = table->get();
@@ -211,7 +272,7 @@ int ServeMain(int argc, char** argv) {
     return RenderMetrics(m);
   };
   AdminServer admin(r.admin, std::move(admin_ctx));
-  if (auto s = admin.Listen(); !s.ok()) return Fail(s);
+  if (auto s = admin.Listen(*handover ? (*handover)->admin_fd : -1); !s.ok()) return Fail(s);
 
   sink.Start();
   server.Start();
@@ -221,7 +282,10 @@ int ServeMain(int argc, char** argv) {
            {"admin", absl::StrCat(r.admin.host, ":", admin.port())},
            {"threads", std::to_string(r.server.threads)},
            {"node", r.server.node_id},
-           {"data_dir", r.data_dir}});
+           {"data_dir", r.data_dir},
+           {"pid", std::to_string(::getpid())},
+           {"upgraded", *handover ? "true" : "false"}});
+  NotifySystemd("READY=1");
   if (o.demo) {
     std::printf("demo campaign ready; tap one of:\n  %s/demo-a\n  %s/demo-b\n", public_url.c_str(),
                 public_url.c_str());
@@ -230,9 +294,35 @@ int ServeMain(int argc, char** argv) {
     std::fflush(stdout);
   }
 
+  Successor successor;  // set once a new binary has taken over
   for (;;) {
     int sig = 0;
     sigwait(&signals, &sig);
+    if (sig == SIGUSR2) {
+      if (executable.empty()) {
+        LogLine("error", "upgrade_failed", {{"error", "cannot read /proc/self/exe"}});
+        continue;
+      }
+      LogLine("info", "upgrade_starting", {{"binary", executable}});
+      // Admin writes pause until the new process owns the link database (it loads a snapshot);
+      // redirects go on.
+      if (!admin.Pause(kAdminPauseTimeout)) {
+        LogLine("warn", "upgrade_admin_busy",
+                {{"why", "admin requests still running; the new process will reload"}});
+      }
+      auto started = StartSuccessor(executable, std::vector<std::string>(argv, argv + argc),
+                                    server.listener_fds(), admin.listener_fd());
+      absl::Status loaded = started.ok() ? AwaitLoaded(*started, kLoadTimeout) : started.status();
+      if (!loaded.ok()) {
+        LogLine("error", "upgrade_failed",
+                {{"error", std::string(loaded.message())}, {"kept", "this process serving"}});
+        admin.Resume();
+        continue;
+      }
+      successor = *started;
+      LogLine("info", "upgrade_handing_over", {{"new_pid", std::to_string(successor.pid)}});
+      break;
+    }
     if (sig == SIGHUP) {
       // Re-read the config file and secrets; a bad file keeps everything as it was.
       ServeOptions fresh_options;
@@ -261,9 +351,12 @@ int ServeMain(int argc, char** argv) {
   server.Shutdown();
   admin.Stop();
   sink.Stop();
+  table->reset();  // releases the link database
   LogLine("info", "stopped",
           {{"events_appended", std::to_string(sink.appended())},
            {"events_lost", std::to_string(sink.lost())}});
+  // The new process (if any) takes the database and the event log from here.
+  if (successor.released_fd >= 0) ::close(successor.released_fd);
   return 0;
 }
 

@@ -114,7 +114,8 @@ class PublicServer::Worker {
         click_ids_(options.node_id, start_ms, index) {}
   ~Worker();
 
-  absl::Status Bind(const tcp::endpoint& ep);
+  // Sets up the epoll set and the acceptor: bound to `ep`, or adopting `inherited_fd` (≥ 0).
+  absl::Status Bind(const tcp::endpoint& ep, int inherited_fd);
   uint16_t local_port() const { return acceptor_.local_endpoint().port(); }
   void Run();
   bool finished() const { return finished_.load(std::memory_order_acquire); }

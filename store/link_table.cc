@@ -29,20 +29,34 @@ std::string Key(std::string_view prefix, std::string_view id) {
 
 }  // namespace
 
-LinkTable::LinkTable(std::unique_ptr<rocksdb::DB> db,
-                     std::vector<rocksdb::ColumnFamilyHandle*> families)
-    : db_(std::move(db)),
+LinkTable::LinkTable(std::string dir, std::unique_ptr<rocksdb::DB> db,
+                     std::vector<rocksdb::ColumnFamilyHandle*> families, bool read_only)
+    : dir_(std::move(dir)),
+      read_only_(read_only),
+      db_(std::move(db)),
       families_(std::move(families)),
       ledger_(std::make_unique<Ledger>(db_.get(), families_[kLedger])) {}
 
-LinkTable::~LinkTable() {
+LinkTable::~LinkTable() { CloseDb(); }
+
+void LinkTable::CloseDb() {
+  if (db_ == nullptr) return;
   // Persist the memtables so the next Open() reads SST files instead of replaying the WAL
   // (a bulk import is one large WAL record).
-  (void)db_->Flush(rocksdb::FlushOptions(), families_);
+  if (!read_only_) (void)db_->Flush(rocksdb::FlushOptions(), families_);
   for (rocksdb::ColumnFamilyHandle* f : families_) (void)db_->DestroyColumnFamilyHandle(f);
+  families_.clear();
+  db_.reset();
 }
 
-absl::StatusOr<std::unique_ptr<LinkTable>> LinkTable::Open(const std::string& dir) {
+namespace {
+
+struct OpenedDb {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+};
+
+absl::StatusOr<OpenedDb> OpenDb(const std::string& dir, bool read_only) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat("creating ", dir, ": ", ec.message()));
@@ -64,14 +78,51 @@ absl::StatusOr<std::unique_ptr<LinkTable>> LinkTable::Open(const std::string& di
   by_key.write_buffer_size = 4 << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, links}, {"coupons", by_key}, {"ledger", by_key}};
-  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  OpenedDb opened;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, dir, descriptors, &families, &raw);
+  rocksdb::Status s =
+      read_only ? rocksdb::DB::OpenForReadOnly(options, dir, descriptors, &opened.families, &raw)
+                : rocksdb::DB::Open(options, dir, descriptors, &opened.families, &raw);
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening link database ", dir));
+  opened.db.reset(raw);
+  return opened;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LinkTable>> LinkTable::Open(const std::string& dir) {
+  return OpenMode(dir, false);
+}
+
+absl::StatusOr<std::unique_ptr<LinkTable>> LinkTable::OpenReadOnly(const std::string& dir) {
+  return OpenMode(dir, true);
+}
+
+absl::StatusOr<std::unique_ptr<LinkTable>> LinkTable::OpenMode(const std::string& dir,
+                                                               bool read_only) {
+  ASSIGN_OR_RETURN(OpenedDb opened, OpenDb(dir, read_only));
   std::unique_ptr<LinkTable> table(
-      new LinkTable(std::unique_ptr<rocksdb::DB>(raw), std::move(families)));
+      new LinkTable(dir, std::move(opened.db), std::move(opened.families), read_only));
   RETURN_IF_ERROR(table->Load());
   return table;
+}
+
+absl::Status LinkTable::Promote() {
+  absl::MutexLock lock(&mu_);
+  if (!read_only_) return absl::FailedPreconditionError("link table is already read-write");
+  if (db_ == nullptr) return absl::FailedPreconditionError("link table is closed");
+  rocksdb::SequenceNumber loaded = db_->GetLatestSequenceNumber();
+  CloseDb();
+  ASSIGN_OR_RETURN(OpenedDb opened, OpenDb(dir_, false));
+  db_ = std::move(opened.db);
+  families_ = std::move(opened.families);
+  read_only_ = false;
+  ledger_ = std::make_unique<Ledger>(db_.get(), families_[kLedger]);
+  if (rocksdb::SequenceNumber now = db_->GetLatestSequenceNumber(); now != loaded) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "link database changed after it was loaded (sequence ", loaded, " then ", now, ")"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status LinkTable::Load() {

@@ -44,6 +44,14 @@ class LinkTable {
   // Opens (creating if missing) the RocksDB database in `dir` and loads every campaign and link
   // into memory. Fails with FailedPrecondition if another process holds the database.
   static absl::StatusOr<std::unique_ptr<LinkTable>> Open(const std::string& dir);
+  // For a binary upgrade (two steps, so the slow one runs while the old process still owns the
+  // database): OpenReadOnly loads everything into memory through RocksDB's read-only mode,
+  // which takes no lock; writers fail until Promote. Promote, called once the old owner has
+  // closed the database, reopens it read-write and keeps the loaded indexes. FailedPrecondition
+  // if the database changed in between (its sequence number moved): the indexes are then stale
+  // and the caller must Open afresh. The table must not be used after a failed Promote.
+  static absl::StatusOr<std::unique_ptr<LinkTable>> OpenReadOnly(const std::string& dir);
+  absl::Status Promote();
   ~LinkTable();
   LinkTable(const LinkTable&) = delete;
   LinkTable& operator=(const LinkTable&) = delete;
@@ -81,7 +89,11 @@ class LinkTable {
   size_t IndexMemoryBytes() const;
 
  private:
-  LinkTable(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> families);
+  LinkTable(std::string dir, std::unique_ptr<rocksdb::DB> db,
+            std::vector<rocksdb::ColumnFamilyHandle*> families, bool read_only);
+  static absl::StatusOr<std::unique_ptr<LinkTable>> OpenMode(const std::string& dir,
+                                                             bool read_only);
+  void CloseDb();
   absl::Status Load();
   absl::Status PutCampaign(Campaign c, bool create);
   // Adds a validated link to the in-memory index.
@@ -96,6 +108,8 @@ class LinkTable {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<bool> CouponTaken(const std::string& coupon) const;
 
+  std::string dir_;
+  bool read_only_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;  // default, coupons, ledger
   std::unique_ptr<Ledger> ledger_;

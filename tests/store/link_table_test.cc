@@ -217,3 +217,50 @@ TEST_CASE("A read-only scan sees campaigns and links while the table is open", "
             dir.Sub("none"), [](const Campaign&) {}, [](const Link&) {})
             .code() == absl::StatusCode::kNotFound);
 }
+
+TEST_CASE("A read-only preload becomes the owner once the old owner closes", "[store][table]") {
+  testing::TempDir dir;
+  auto owner = LinkTable::Open(dir.Sub("links"));
+  REQUIRE(owner.ok());
+  REQUIRE((*owner)->CreateCampaign(Spring()).ok());
+  std::vector<Link> links = {MakeLink("A", "r1", "code1"), MakeLink("B", "r2", "code2")};
+  REQUIRE((*owner)->CreateLinks(&links).ok());
+
+  // The owner still holds the database: a second read-write open is refused, a read-only one
+  // loads everything, including what is only in the owner's write-ahead log.
+  REQUIRE_FALSE(LinkTable::Open(dir.Sub("links")).ok());
+  auto next = LinkTable::OpenReadOnly(dir.Sub("links"));
+  REQUIRE(next.ok());
+  CHECK((*next)->link_count() == 2);
+  REQUIRE((*next)->Find("code2") != nullptr);
+  std::vector<Link> refused = {MakeLink("A", "r3")};
+  CHECK_FALSE((*next)->CreateLinks(&refused).ok());  // read-only until promoted
+
+  owner->reset();  // the old process exits
+  REQUIRE((*next)->Promote().ok());
+  std::vector<Link> more = {MakeLink("A", "r3", "code3")};
+  REQUIRE((*next)->CreateLinks(&more).ok());
+  CHECK((*next)->link_count() == 3);
+  next->reset();
+  auto reopened = LinkTable::Open(dir.Sub("links"));
+  REQUIRE(reopened.ok());
+  CHECK((*reopened)->link_count() == 3);
+}
+
+TEST_CASE("Promote refuses a database written after the preload", "[store][table]") {
+  testing::TempDir dir;
+  auto owner = LinkTable::Open(dir.Sub("links"));
+  REQUIRE(owner.ok());
+  REQUIRE((*owner)->CreateCampaign(Spring()).ok());
+  auto next = LinkTable::OpenReadOnly(dir.Sub("links"));
+  REQUIRE(next.ok());
+  std::vector<Link> late = {MakeLink("A", "r1", "late1")};
+  REQUIRE((*owner)->CreateLinks(&late).ok());  // not in next's indexes
+  owner->reset();
+  auto s = (*next)->Promote();
+  CHECK(s.code() == absl::StatusCode::kFailedPrecondition);
+  next->reset();
+  auto fresh = LinkTable::Open(dir.Sub("links"));
+  REQUIRE(fresh.ok());
+  CHECK((*fresh)->Find("late1") != nullptr);
+}
