@@ -148,12 +148,18 @@ void BM_Classify(benchmark::State& state) {
       "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) "
       "Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0",
       "WhatsApp/2.23.20.0 A"};
+  // Client addresses: people (no range) and a Googlebot one, so the network lookup runs too.
+  const redirector::Ip16 clients[] = {
+      *redirector::ParseIp("203.0.113.9"), *redirector::ParseIp("2a00:1450:4001::9"),
+      *redirector::ParseIp("66.249.66.1"), *redirector::ParseIp("198.51.100.77")};
   redirector::ClassifierConfig config;
   size_t i = 0;
   long before = testing::AllocationCount();
   for (auto _ : state) {
     redirector::HitFacts h;
-    h.user_agent = uas[i++ & 3];
+    h.user_agent = uas[i & 3];
+    h.client = &clients[(i >> 2) & 3];
+    ++i;
     h.has_accept = h.has_accept_language = true;
     h.seconds_since_sent = 3600;
     benchmark::DoNotOptimize(redirector::Classify(h, config));
@@ -230,6 +236,7 @@ void BM_WholeTap(benchmark::State& state) {
   std::optional<redirector::RequestParser> parser;
   char location[redirector::kMaxLocation];
   char out[16384];
+  const redirector::Ip16 client = *redirector::ParseIp("203.0.113.9");
   size_t i = 0;
   long before = testing::AllocationCount();
   for (auto _ : state) {
@@ -238,7 +245,7 @@ void BM_WholeTap(benchmark::State& state) {
     boost::beast::error_code ec;
     parser->Feed(r.data(), r.size(), ec);
     const redirector::RequestFacts& req = parser->facts();
-    redirector::TapContext ctx{w.table.get(), &config, &ids, kSent + 3600};
+    redirector::TapContext ctx{w.table.get(), &config, &ids, kSent + 3600, &client};
     auto outcome = redirector::HandleTap(req, ctx, std::span<char>(location, sizeof(location)));
     benchmark::DoNotOptimize(redirector::WriteTapResponse(
         outcome, false, true, dates.Get(kSent + 3600), std::span<char>(out, sizeof(out)), 0));

@@ -10,7 +10,7 @@
 #include "redirector/admin_response.h"
 #include "redirector/conversions_api.h"
 #include "redirector/json_model.h"
-#include "redirector/ndjson.h"
+#include "redirector/text_lines.h"
 
 namespace redirector {
 
@@ -23,7 +23,7 @@ std::string UrlOf(const AdminContext& ctx, std::string_view code) {
 
 AdminResponse PostLinks(std::string_view body, AdminContext& ctx) {
   std::vector<store::Link> links;
-  for (const NdjsonLine& line : SplitNdjson(body)) {
+  for (const NumberedLine& line : SplitLines(body)) {
     auto link = LinkFromJson(line.text);
     if (!link.ok()) {
       return Error(400, absl::StrCat("line ", line.number, ": ", link.status().message()));

@@ -1,6 +1,7 @@
 #include "redirector/classify.h"
 
 #include "redirector/ascii.h"
+#include "redirector/classifier_data.h"
 #include "redirector/ua_tokens.h"
 
 namespace redirector {
@@ -11,12 +12,13 @@ bool HasGroup(uint64_t groups, UaGroup g) { return (groups >> g) & 1; }
 }  // namespace
 
 Classification Classify(const HitFacts& hit, const ClassifierConfig& config) {
+  const ClassifierData& data = config.data ? *config.data : BuiltinClassifierData();
   uint32_t reasons = 0;
   std::string_view ua = hit.user_agent;
   if (ua.empty() || ua == "-") {
     reasons |= kReasonUaEmpty;
   } else {
-    uint64_t g = DefaultUaMatcher().Match(ua);
+    uint64_t g = data.ua.Match(ua);
     bool in_app = HasGroup(g, kUaGroupInApp);
     if (HasGroup(g, kUaGroupPreview)) reasons |= kReasonUaPreview;
     if (HasGroup(g, kUaGroupScanner)) reasons |= kReasonUaScanner;
@@ -39,14 +41,22 @@ Classification Classify(const HitFacts& hit, const ClassifierConfig& config) {
   if (hit.seconds_since_sent >= 0 && hit.seconds_since_sent < config.too_soon_seconds) {
     reasons |= kReasonTooSoon;
   }
+  if (hit.client != nullptr && data.networks.size() > 0) {
+    if (auto kind = data.networks.Find(*hit.client)) {
+      reasons |= *kind == NetworkKind::kCrawler   ? kReasonNetworkCrawler
+                 : *kind == NetworkKind::kScanner ? kReasonNetworkScanner
+                                                  : kReasonNetworkPreview;
+    }
+  }
 
   Verdict v = Verdict::kHuman;
-  if (reasons & (kReasonUaPreview | kReasonPrefetch | kReasonPreviewHeader | kReasonHeadRequest)) {
+  if (reasons & (kReasonUaPreview | kReasonPrefetch | kReasonPreviewHeader | kReasonHeadRequest |
+                 kReasonNetworkPreview)) {
     v = Verdict::kPreview;
-  } else if (reasons & (kReasonUaScanner | kReasonTooSoon)) {
+  } else if (reasons & (kReasonUaScanner | kReasonTooSoon | kReasonNetworkScanner)) {
     v = Verdict::kScanner;
-  } else if (reasons &
-             (kReasonUaBot | kReasonUaEmpty | kReasonUaNotBrowser | kReasonNoBrowserHeaders)) {
+  } else if (reasons & (kReasonUaBot | kReasonUaEmpty | kReasonUaNotBrowser |
+                        kReasonNoBrowserHeaders | kReasonNetworkCrawler)) {
     v = Verdict::kBot;
   }
   return {v, reasons};
@@ -97,6 +107,12 @@ std::string_view ReasonName(Reason r) {
       return "too_soon_after_send";
     case kReasonInApp:
       return "in_app_browser";
+    case kReasonNetworkCrawler:
+      return "network_crawler";
+    case kReasonNetworkScanner:
+      return "network_scanner";
+    case kReasonNetworkPreview:
+      return "network_preview";
   }
   return "unknown";
 }

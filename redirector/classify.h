@@ -9,7 +9,10 @@
 // when a stronger one decided the verdict.
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
+
+#include "redirector/cidr.h"
 
 namespace redirector {
 
@@ -28,8 +31,11 @@ enum Reason : uint32_t {
   kReasonNoBrowserHeaders = 1u << 8,  // neither Accept nor Accept-Language
   kReasonTooSoon = 1u << 9,           // within the threshold after the message was sent
   kReasonInApp = 1u << 10,            // an in-app browser (a person), informational
+  kReasonNetworkCrawler = 1u << 11,   // client address in a published crawler range
+  kReasonNetworkScanner = 1u << 12,   // client address in a listed scanner range (ops' files)
+  kReasonNetworkPreview = 1u << 13,   // client address in a listed previewer range (ops' files)
 };
-inline constexpr int kReasonCount = 11;
+inline constexpr int kReasonCount = 14;
 
 enum class HttpMethod : uint8_t { kGet, kHead, kOther };
 
@@ -44,12 +50,17 @@ struct HitFacts {
   std::string_view x_purpose;       // X-Purpose
   std::string_view x_moz;           // X-Moz
   int64_t seconds_since_sent = -1;  // -1: unknown (no sent time, or the clock is behind)
+  const Ip16* client = nullptr;     // the client's address (after trusted X-Forwarded-For)
 };
+
+struct ClassifierData;  // classifier_data.h
 
 struct ClassifierConfig {
   // A hit sooner than this after the send is a machine reacting to delivery. Published scanner
   // audits see them "within 5 seconds of delivery"; people take longer to open and tap.
   int64_t too_soon_seconds = 5;
+  // Tokens and networks: the built-in data when null (LoadClassifierData for ops' files).
+  std::shared_ptr<const ClassifierData> data;
 };
 
 struct Classification {
@@ -66,6 +77,7 @@ Verdict VerdictFromName(std::string_view name);
 std::string_view ReasonName(Reason r);
 
 // The classifier's version, stored with every event so history can be reclassified.
-inline constexpr int kClassifierVersion = 1;
+// 2: address ranges (network_* reasons), tokens read from data files.
+inline constexpr int kClassifierVersion = 2;
 
 }  // namespace redirector

@@ -13,6 +13,7 @@
 #include "redirector/classify.h"
 #include "redirector/commands.h"
 #include "redirector/flags.h"
+#include "redirector/serve_options.h"
 
 namespace redirector {
 namespace json = boost::json;
@@ -28,6 +29,7 @@ bool ClassifyLine(const std::string& line, const ClassifierConfig& config, std::
   }
   const json::object& o = v.as_object();
   HitFacts hit;
+  Ip16 client;
   std::string method = "GET";
   std::string ua, purpose, sec_purpose, x_purpose, x_moz;
   for (const auto& [key, value] : o) {
@@ -58,6 +60,10 @@ bool ClassifyLine(const std::string& line, const ClassifierConfig& config, std::
       }
     } else if (key == "ip") {
       if (!value.is_string()) return *out = "ip must be a string", false;
+      auto ip = ParseIp(std::string_view(value.as_string().data(), value.as_string().size()));
+      if (!ip) return *out = "ip is not an IPv4 or IPv6 address", false;
+      client = *ip;
+      hit.client = &client;
     } else {
       *out = "unknown field " + std::string(key);
       return false;
@@ -93,9 +99,15 @@ int ClassifyMain(int argc, char** argv) {
   int64_t too_soon = ClassifierConfig().too_soon_seconds;
   Flags flags("redirector classify < requests.ndjson");
   flags.Int("too-soon-seconds", &too_soon, "a hit this soon after the send is a scanner (5)");
+  ClassifierFiles files;
+  DefineClassifierFileFlags(&flags, &files);
   if (auto exit = ParseCommandLine(flags, argc, argv, 2, "redirector classify")) return *exit;
   ClassifierConfig config;
   config.too_soon_seconds = too_soon;
+  if (auto s = LoadClassifierFiles(files, &config); !s.ok()) {
+    std::cerr << "redirector classify: " << s.message() << '\n';
+    return 2;
+  }
   std::ios::sync_with_stdio(false);
   std::string line, out;
   size_t line_no = 0;

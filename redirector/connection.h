@@ -219,7 +219,18 @@ class Connection {
     ++answered_;
     int64_t start_ns = NowNs();
     int64_t now_us = start_ns / 1000;
-    TapContext ctx{&w_.table_, &w_.options_.classifier, &w_.click_ids_, now_us / 1000000};
+    // The client: the peer, or the address a trusted proxy put last in X-Forwarded-For.
+    Ip16 client = peer_;
+    std::string_view forwarded;
+    if (peer_trusted_ && !req.x_forwarded_for.empty()) {
+      forwarded = LastForwardedAddress(req.x_forwarded_for);
+      if (auto ip = ParseIp(forwarded)) {
+        client = *ip;
+      } else {
+        forwarded = {};
+      }
+    }
+    TapContext ctx{&w_.table_, &w_.options_.classifier, &w_.click_ids_, now_us / 1000000, &client};
     TapOutcome outcome = HandleTap(req, ctx, std::span<char>(w_.location_, kMaxLocation));
     HitRecord* hit = outcome.record ? w_.lane_->ring.Reserve() : nullptr;
     if (outcome.record && hit == nullptr) {  // the log writer is behind
@@ -240,7 +251,7 @@ class Connection {
     if (outcome.record) {
       Counters::Bump(w_.counters_.verdicts[static_cast<int>(outcome.classification.verdict)]);
       if (hit != nullptr) {
-        Record(req, outcome, now_us, hit);
+        Record(req, outcome, now_us, forwarded, hit);
         if (w_.always_) durable_pos_ = w_.lane_->ring.committed();
       }
     }
@@ -250,7 +261,9 @@ class Connection {
     return true;
   }
 
-  void Record(const RequestFacts& req, const TapOutcome& outcome, int64_t now_us, HitRecord* hit) {
+  // `forwarded`: the client's address from X-Forwarded-For, empty to log the peer's.
+  void Record(const RequestFacts& req, const TapOutcome& outcome, int64_t now_us,
+              std::string_view forwarded, HitRecord* hit) {
     hit->ts_us = now_us;
     hit->seconds_since_sent = outcome.seconds_since_sent;
     hit->signals = SignalsOf(req);
@@ -265,11 +278,6 @@ class Connection {
                                          : std::string_view(),
                     hit->click_id, &hit->click_id_len);
     HitRecord::Copy(req.user_agent, hit->ua, &hit->ua_len);
-    std::string_view forwarded;
-    if (peer_trusted_ && !req.x_forwarded_for.empty()) {
-      forwarded = LastForwardedAddress(req.x_forwarded_for);
-      if (!ParseIp(forwarded)) forwarded = {};
-    }
     if (!forwarded.empty()) {
       HitRecord::Copy(forwarded, hit->ip, &hit->ip_len);
     } else {

@@ -15,7 +15,7 @@
 #include "redirector/conversion.h"
 #include "redirector/json_model.h"
 #include "redirector/log_line.h"
-#include "redirector/ndjson.h"
+#include "redirector/text_lines.h"
 #include "redirector/shopify.h"
 
 namespace redirector {
@@ -108,11 +108,11 @@ AdminResponse PostConversions(std::string_view body, AdminContext& ctx) {
   json::error_code ec;
   json::value whole = json::parse(json::string_view(body.data(), body.size()), ec);
   bool single = !ec && whole.is_object();
-  std::vector<NdjsonLine> lines = single ? std::vector<NdjsonLine>{{1, body}} : SplitNdjson(body);
+  std::vector<NumberedLine> lines = single ? std::vector<NumberedLine>{{1, body}} : SplitLines(body);
   if (lines.empty()) return Error(400, "no conversions: send a JSON object or NDJSON lines");
   std::vector<Pending> items;
   items.reserve(lines.size());
-  for (const NdjsonLine& line : lines) {
+  for (const NumberedLine& line : lines) {
     auto c = ConversionFromJson(line.text);
     absl::StatusOr<store::Event> e = c.ok() ? Resolve(*c, ctx, now) : c.status();
     if (!e.ok()) {

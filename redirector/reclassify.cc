@@ -4,8 +4,12 @@
 
 namespace redirector {
 
-HitFacts FactsOf(const store::EventView& e) {
+HitFacts FactsOf(const store::EventView& e, Ip16* client) {
   HitFacts f;
+  if (auto ip = ParseIp(e.ip)) {
+    *client = *ip;
+    f.client = client;
+  }
   f.method = e.method == "GET"    ? HttpMethod::kGet
              : e.method == "HEAD" ? HttpMethod::kHead
                                   : HttpMethod::kOther;

@@ -28,7 +28,8 @@ namespace redirector {
 // The classifier's input rebuilt from a stored click: method, user agent, seconds since sent,
 // and which telling headers were present. Their values are not stored: a present Purpose,
 // Sec-Purpose or X-Moz counts as "prefetch", a present X-Purpose as "preview".
-HitFacts FactsOf(const store::EventView& click);
+// `client` holds the parsed address the facts point to (left unset if the event has none).
+HitFacts FactsOf(const store::EventView& click, Ip16* client);
 
 struct HindsightOptions {
   int64_t sweep_window_s = 60;

@@ -19,6 +19,7 @@
 #include "redirector/reclassify.h"
 #include "redirector/report.h"
 #include "redirector/report_format.h"
+#include "redirector/serve_options.h"
 
 namespace redirector {
 namespace {
@@ -80,7 +81,13 @@ int ReportMain(int argc, char** argv) {
   flags.Int("preview-gap-s", &hindsight.preview_gap_s,
             "with --reclassify: a human-looking hit then another from a different network "
             "within this many seconds was a preview (120)");
+  ClassifierFiles classifier_files;  // with --reclassify
+  DefineClassifierFileFlags(&flags, &classifier_files);
   if (auto exit = ParseCommandLine(flags, argc, argv, 2, "redirector report")) return *exit;
+  if (auto s = LoadClassifierFiles(classifier_files, &classifier); !s.ok()) {
+    std::fprintf(stderr, "redirector report: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
   if (data_dir.empty()) {
     std::fputs("redirector report: --data-dir is required\n", stderr);
     return 2;
@@ -133,7 +140,8 @@ int ReportMain(int argc, char** argv) {
     std::vector<Verdict> verdicts(*last + 1, Verdict::kHuman);
     auto read =
         ForEachEvent(events, store::log::RecordType::kClick, *last, [&](const store::EventView& e) {
-          verdicts[e.seq] = Classify(FactsOf(e), classifier).verdict;
+          Ip16 client;
+          verdicts[e.seq] = Classify(FactsOf(e, &client), classifier).verdict;
           h.Add(e, verdicts[e.seq]);
         });
     if (!read.ok()) return Fail(read.status());

@@ -64,6 +64,14 @@ int Fail(const absl::Status& s) {
 constexpr std::chrono::minutes kLoadTimeout{5};
 constexpr std::chrono::seconds kAdminPauseTimeout{30};
 
+void LogClassifierData(const ClassifierConfig& c) {
+  const ClassifierData& d = c.data ? *c.data : BuiltinClassifierData();
+  LogLine("info", "classifier_loaded",
+          {{"ua_tokens", std::to_string(d.ua_tokens)},
+           {"networks", std::to_string(d.networks.size())},
+           {"version", std::to_string(kClassifierVersion)}});
+}
+
 void LogLoaded(const store::LinkTable& table, std::chrono::steady_clock::time_point t0,
                std::string_view mode) {
   auto ms =
@@ -193,6 +201,7 @@ int ServeMain(int argc, char** argv) {
   ResolvedServeOptions& r = *resolved;
   (void)SetLogFormat(r.log_format);  // both checked by ResolveServeOptions
   (void)SetLogLevel(r.log_level);
+  LogClassifierData(r.server.classifier);
 
   // Signals are taken by sigwait below; every thread started from here inherits the mask.
   sigset_t signals;
@@ -337,6 +346,7 @@ int ServeMain(int argc, char** argv) {
         LogLine("warn", "reload_needs_restart", {{"key", key}, {"kept", "old value"}});
       }
       server.Reconfigure(fresh->server);
+      LogClassifierData(fresh->server.classifier);
       admin.Reconfigure(fresh->admin_token, fresh->shopify_secret,
                         fresh->public_url.empty() ? public_url : fresh->public_url);
       sink.SetRetention(fresh->sink.retention);

@@ -46,6 +46,30 @@ absl::Status ReadSecret(std::string_view flag, const std::string& path, const ch
 
 }  // namespace
 
+void DefineClassifierFileFlags(Flags* f, ClassifierFiles* files) {
+  f->String("ua-tokens-file", &files->ua_tokens_file,
+            "user-agent tokens to add to the built-in ones (format: redirector/data/ua-tokens.txt)",
+            "classifier.ua_tokens_file");
+  f->Repeated("network-file", &files->network_files,
+              "KIND:PATH, CIDRs whose hits are KIND (crawler, scanner, preview); repeatable",
+              "classifier.network_files");
+}
+
+absl::Status LoadClassifierFiles(const ClassifierFiles& files, ClassifierConfig* config) {
+  if (files.ua_tokens_file.empty() && files.network_files.empty()) {
+    config->data = nullptr;  // the built-in data
+    return absl::OkStatus();
+  }
+  auto data = LoadClassifierData(files);
+  if (!data.ok()) {
+    const char* flag =
+        files.network_files.empty() ? "--ua-tokens-file" : "--ua-tokens-file/--network-file";
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", data.status().message()));
+  }
+  config->data = *data;
+  return absl::OkStatus();
+}
+
 void DefineServeFlags(Flags* f, ServeOptions* o) {
   // The second name is the config-file key (config_file.h; deploy/redirector.toml lists all).
   f->String("listen", &o->listen, "public listener HOST:PORT (default 127.0.0.1:8080)",
@@ -89,6 +113,7 @@ void DefineServeFlags(Flags* f, ServeOptions* o) {
          "limits.max_connections");
   f->Int("too-soon-seconds", &o->too_soon_seconds,
          "a hit this soon after the send is a scanner (5)", "classifier.too_soon_seconds");
+  DefineClassifierFileFlags(f, &o->classifier_files);
   f->Int("segment-mb", &o->segment_mb, "event log segment size in MiB (64)",
          "event_log.segment_mb");
   f->Int("retention-mb", &o->retention_mb,
@@ -221,6 +246,7 @@ absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
   r.server.max_connections = static_cast<size_t>(o.max_connections);
   if (auto s = Range("too-soon-seconds", o.too_soon_seconds, 0, 3600); !s.ok()) return s;
   r.server.classifier.too_soon_seconds = o.too_soon_seconds;
+  if (auto s = LoadClassifierFiles(o.classifier_files, &r.server.classifier); !s.ok()) return s;
   if (auto s = Range("segment-mb", o.segment_mb, 1, 4096); !s.ok()) return s;
   r.log.dir = r.data_dir + "/events";
   r.log.segment_bytes = static_cast<uint64_t>(o.segment_mb) << 20;

@@ -12,6 +12,7 @@
 #include "store/log_writer.h"
 
 #include "redirector/admin_server.h"
+#include "redirector/classifier_data.h"
 #include "redirector/event_sink.h"
 #include "redirector/flags.h"
 #include "redirector/public_server.h"
@@ -41,6 +42,7 @@ struct ServeOptions {
   int64_t idle_timeout_s = 60;
   int64_t max_connections = 10000;
   int64_t too_soon_seconds = 5;
+  ClassifierFiles classifier_files;
   int64_t segment_mb = 64;
   int64_t retention_mb = 0;
   int64_t retention_hours = 0;
@@ -63,6 +65,11 @@ struct ResolvedServeOptions {
 };
 
 void DefineServeFlags(Flags* flags, ServeOptions* o);
+// The classifier's data-file flags (--ua-tokens-file, --network-file), shared by serve, classify
+// and report so that all three judge with the same data.
+void DefineClassifierFileFlags(Flags* flags, ClassifierFiles* files);
+// Loads the built-in data plus `files` into `config`; errors name the flag, file and line.
+absl::Status LoadClassifierFiles(const ClassifierFiles& files, ClassifierConfig* config);
 // `env_token`: REDIRECTOR_ADMIN_TOKEN, `env_shopify`: REDIRECTOR_SHOPIFY_SECRET; each may be
 // null. A file flag wins over its variable.
 absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,

@@ -40,7 +40,9 @@ TapOutcome HandleTap(const RequestFacts& request, const TapContext& ctx,
       out.seconds_since_sent = ctx.now_s - link->sent_at();
     }
   }
-  out.classification = Classify(ToHitFacts(request, out.seconds_since_sent), *ctx.classifier);
+  HitFacts facts = ToHitFacts(request, out.seconds_since_sent);
+  facts.client = ctx.client;
+  out.classification = Classify(facts, *ctx.classifier);
 
   if (request.method == HttpMethod::kOther) {
     out.status = TapStatus::kMethodNotAllowed;

@@ -44,7 +44,8 @@ struct TapContext {
   const store::LinkTable* table;
   const ClassifierConfig* classifier;
   ClickIdGenerator* click_ids;
-  int64_t now_s;  // Unix seconds
+  int64_t now_s;                 // Unix seconds
+  const Ip16* client = nullptr;  // the client's address, for the classifier's network lists
 };
 
 TapOutcome HandleTap(const RequestFacts& request, const TapContext& ctx,

@@ -1,11 +1,9 @@
 #pragma once
-// User-agent tokens the classifier looks for, grouped by what they mean. Matching is one pass
-// over the user agent (TokenMatcher), case-insensitive; a token ending in NUL matches only at
-// the end of the user agent.
+// The groups of user-agent tokens the classifier looks for, by what they mean. The tokens
+// themselves are data: redirector/data/ua-tokens.txt, built in, plus ops' file
+// (classifier_data.h). Matching is one pass over the user agent (TokenMatcher).
 
 #include <cstdint>
-
-#include "redirector/token_matcher.h"
 
 namespace redirector {
 
@@ -19,8 +17,5 @@ enum UaGroup : int {
   kUaGroupHumanQuirk = 6,        // human user agents that carry a URL anyway
   kUaGroupNativePreviewApp = 7,  // native app fetchers (no browser engine) that are previews
 };
-
-// The built-in matcher, compiled once on first use (thread-safe).
-const TokenMatcher& DefaultUaMatcher();
 
 }  // namespace redirector

@@ -129,7 +129,7 @@ class FlowTest(unittest.TestCase):
                           "verdict", "reasons", "click_id", "ip", "ua", "status"):
                 self.assertIn(field, first)
             self.assertEqual(first["node"], "it-node")
-            self.assertEqual(first["classifier"], 1)
+            self.assertEqual(first["classifier"], 2)
             self.assertEqual(first["signals"], ["accept", "accept-language"])
             self.assertEqual((first["type"], first["code"], first["campaign"], first["variant"],
                               first["recipient"], first["verdict"], first["status"]),
@@ -476,6 +476,74 @@ class FlowTest(unittest.TestCase):
                 self.assertEqual(d.admin("GET", "/metrics", token="new-token")[0], 200)
                 self.assertEqual(d.tap(long_path)[0], 414)
                 self.assertEqual(d.stop(), 0)
+
+    def test_classifier_data_files_load_and_reload(self):
+        """Ops' token and network files take effect at start and on SIGHUP; a bad one is refused
+        and the running data stays."""
+        ua = IPHONE + " ZorpGate/2.1"
+        with tempfile.TemporaryDirectory(prefix="redirector-it-") as tmp:
+            tokens, nets = os.path.join(tmp, "tokens.txt"), os.path.join(tmp, "nets.txt")
+            with open(tokens, "w") as f:
+                f.write("# ours\n")
+            with open(nets, "w") as f:
+                f.write("198.51.100.0/24  # a mail gateway that pre-clicks links\n")
+            args = ["--ua-tokens-file", tokens, "--network-file", "scanner:" + nets,
+                    "--trusted-proxy", "127.0.0.1/32"]
+            with Daemon(BINARY, extra_args=args) as d:
+                self.assertEqual(d.admin("POST", "/v1/campaigns", json.dumps(CAMPAIGN))[0], 201)
+                sent = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600))
+                status, body = d.admin("POST", "/v1/links", json.dumps(
+                    {"campaign": "spring", "recipient": "r", "code": "data-001",
+                     "sent_at": sent}) + "\n", content_type="application/x-ndjson")
+                self.assertEqual(status, 201, body)
+
+                def tap(user_agent, forwarded=None):
+                    headers = dict(BROWSER, **{"User-Agent": user_agent})
+                    if forwarded:
+                        headers["X-Forwarded-For"] = forwarded
+                    self.assertEqual(d.tap("/data-001", headers=headers)[0], 302)
+                    event = wait_for_events(d.data_dir, tap.n + 1)[tap.n]
+                    tap.n += 1
+                    return event["verdict"], event["reasons"]
+                tap.n = 0
+
+                self.assertEqual(tap(ua), ("human", []))
+                # Networks: ops' file (a scanner range) and the built-in Googlebot ranges.
+                self.assertEqual(tap(IPHONE, "198.51.100.23"), ("scanner", ["network_scanner"]))
+                self.assertEqual(tap(IPHONE, "66.249.66.1"), ("bot", ["network_crawler"]))
+                self.assertEqual(tap(IPHONE, "2001:4860:4801:10::9"), ("bot", ["network_crawler"]))
+                self.assertEqual(tap(IPHONE, "203.0.113.9"), ("human", []))
+
+                with open(tokens, "w") as f:
+                    f.write('scanner "zorpgate/"\n')
+                d.proc.send_signal(signal.SIGHUP)
+                deadline = time.monotonic() + 10
+                while d.stderr_text().count("msg=reloaded") < 1:
+                    self.assertLess(time.monotonic(), deadline, d.stderr_text())
+                    time.sleep(0.05)
+                self.assertIn("msg=classifier_loaded", d.stderr_text())
+                self.assertEqual(tap(ua), ("scanner", ["ua_scanner"]))
+
+                with open(tokens, "w") as f:
+                    f.write('scanner "zorpgate/"\nnonsense "x"\n')
+                d.proc.send_signal(signal.SIGHUP)
+                deadline = time.monotonic() + 10
+                while "msg=reload_failed" not in d.stderr_text():
+                    self.assertLess(time.monotonic(), deadline, d.stderr_text())
+                    time.sleep(0.05)
+                self.assertIn("tokens.txt:2: unknown group 'nonsense'", d.stderr_text())
+                self.assertEqual(tap(ua), ("scanner", ["ua_scanner"]))  # the old data stays
+                self.assertEqual(d.stop(), 0)
+
+            # A bad file at start is a clear error naming the flag, file and line.
+            with open(nets, "w") as f:
+                f.write("10.0.0.0/8\n10.0.0/33\n")
+            r = run_cli("serve", "--data-dir", tmp, "--network-file", "scanner:" + nets,
+                        "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0")
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("nets.txt:2: bad CIDR '10.0.0/33'", r.stderr)
+            r = run_cli("serve", "--data-dir", tmp, "--network-file", "bogus:" + nets)
+            self.assertIn("KIND crawler, scanner or preview", r.stderr)
 
     def test_json_log_lines(self):
         with tempfile.TemporaryDirectory(prefix="redirector-it-") as tmp:

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "testing/browser_hit.h"
+
 using redirector::ClassifierConfig;
 using redirector::Classify;
 using redirector::HitFacts;
@@ -12,18 +14,9 @@ using redirector::HttpMethod;
 using redirector::Verdict;
 
 namespace {
-constexpr const char* kIphoneSafari =
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
-    "Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
+using testing::kIphoneSafari;
 
-HitFacts Browser(const char* ua = kIphoneSafari) {
-  HitFacts h;
-  h.user_agent = ua;
-  h.has_accept = true;
-  h.has_accept_language = true;
-  h.seconds_since_sent = 3600;
-  return h;
-}
+HitFacts Browser(const char* ua = kIphoneSafari) { return testing::BrowserHit(ua); }
 
 Verdict VerdictOf(const std::string& ua) {
   HitFacts h = Browser();

@@ -47,17 +47,25 @@ TEST_CASE("A stored click is classified as it was: headers present count as thei
           "[redirector][reclassify]") {
   Clicks c;
   redirector::ClassifierConfig config;
-  auto human = redirector::Classify(redirector::FactsOf(c.Add("a1", "198.51.100.7", 0)), config);
+  redirector::Ip16 ip;
+  auto human =
+      redirector::Classify(redirector::FactsOf(c.Add("a1", "198.51.100.7", 0), &ip), config);
   CHECK(human.verdict == Verdict::kHuman);
   auto prefetch = redirector::Classify(
       redirector::FactsOf(c.Add("a1", "198.51.100.7", 0, "Mozilla/5.0 (iPhone) Safari/604.1",
-                                {"accept", "accept-language", "purpose"})),
+                                {"accept", "accept-language", "purpose"}),
+                          &ip),
       config);
   CHECK(prefetch.verdict == Verdict::kPreview);
   auto bare = redirector::Classify(
-      redirector::FactsOf(c.Add("a1", "198.51.100.7", 0, "Mozilla/5.0 (iPhone) Safari", {})),
+      redirector::FactsOf(c.Add("a1", "198.51.100.7", 0, "Mozilla/5.0 (iPhone) Safari", {}), &ip),
       config);
   CHECK(bare.verdict != Verdict::kHuman);  // no Accept, no Accept-Language
+  // The stored address meets today's network lists: a Googlebot range (built in) is a crawler.
+  auto crawler =
+      redirector::Classify(redirector::FactsOf(c.Add("a1", "66.249.66.1", 0), &ip), config);
+  CHECK(crawler.verdict == Verdict::kBot);
+  CHECK(crawler.reasons & redirector::kReasonNetworkCrawler);
 }
 
 TEST_CASE("A sweep is recognised after its tenth code, and its first hits are re-judged",

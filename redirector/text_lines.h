@@ -1,5 +1,5 @@
 #pragma once
-// Splitting an NDJSON body into its lines.
+// Splitting a text into numbered lines: NDJSON bodies, the classifier's data files.
 
 #include <cstddef>
 #include <string_view>
@@ -7,14 +7,14 @@
 
 namespace redirector {
 
-struct NdjsonLine {
+struct NumberedLine {
   size_t number;  // 1-based, counting blank lines, for error messages
   std::string_view text;
 };
 
 // The non-blank lines of `body`, trailing '\r' and spaces removed.
-inline std::vector<NdjsonLine> SplitNdjson(std::string_view body) {
-  std::vector<NdjsonLine> lines;
+inline std::vector<NumberedLine> SplitLines(std::string_view body) {
+  std::vector<NumberedLine> lines;
   size_t number = 0;
   while (!body.empty()) {
     size_t nl = body.find('\n');
