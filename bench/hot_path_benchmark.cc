@@ -230,13 +230,23 @@ BENCHMARK(BM_HandOff);
 void BM_WholeTap(benchmark::State& state) {
   World& w = TheWorld();
   redirector::ClassifierConfig config;
+  // Arg: inline sweep detection on (1) or off (0).
+  if (state.range(0) == 0) config.sweep_codes = 0;
   redirector::ClickIdGenerator ids("bench", 1790000000000, 0);
   redirector::DateCache dates;
   redirector::SpscRing<redirector::HitRecord> ring(1024);
   std::optional<redirector::RequestParser> parser;
   char location[redirector::kMaxLocation];
   char out[16384];
-  const redirector::Ip16 client = *redirector::ParseIp("203.0.113.9");
+  // Clients from 65,536 addresses, so the sweep detector's slots miss the cache as in real
+  // traffic.
+  std::vector<redirector::Ip16> clients(65536);
+  for (size_t k = 0; k < clients.size(); ++k) {
+    clients[k] = *redirector::ParseIp("10.0.0.0");
+    clients[k][14] = static_cast<uint8_t>(k >> 8);
+    clients[k][15] = static_cast<uint8_t>(k);
+  }
+  redirector::SweepDetector sweeps;
   size_t i = 0;
   long before = testing::AllocationCount();
   for (auto _ : state) {
@@ -245,7 +255,8 @@ void BM_WholeTap(benchmark::State& state) {
     boost::beast::error_code ec;
     parser->Feed(r.data(), r.size(), ec);
     const redirector::RequestFacts& req = parser->facts();
-    redirector::TapContext ctx{w.table.get(), &config, &ids, kSent + 3600, &client};
+    redirector::TapContext ctx{
+        w.table.get(), &config, &ids, kSent + 3600, &clients[(i * 40503) & 65535], &sweeps};
     auto outcome = redirector::HandleTap(req, ctx, std::span<char>(location, sizeof(location)));
     benchmark::DoNotOptimize(redirector::WriteTapResponse(
         outcome, false, true, dates.Get(kSent + 3600), std::span<char>(out, sizeof(out)), 0));
@@ -259,7 +270,7 @@ void BM_WholeTap(benchmark::State& state) {
   }
   ReportAllocs(state, before);
 }
-BENCHMARK(BM_WholeTap);
+BENCHMARK(BM_WholeTap)->Arg(0)->Arg(1);
 
 }  // namespace
 

@@ -62,6 +62,11 @@ Classification Classify(const HitFacts& hit, const ClassifierConfig& config) {
   return {v, reasons};
 }
 
+void AddSweepReason(Classification* c, Reason reason) {
+  c->reasons |= reason;
+  if (c->verdict == Verdict::kHuman || c->verdict == Verdict::kBot) c->verdict = Verdict::kScanner;
+}
+
 Verdict VerdictFromName(std::string_view name) {
   for (Verdict v : {Verdict::kHuman, Verdict::kPreview, Verdict::kScanner}) {
     if (name == VerdictName(v)) return v;
@@ -113,6 +118,8 @@ std::string_view ReasonName(Reason r) {
       return "network_scanner";
     case kReasonNetworkPreview:
       return "network_preview";
+    case kReasonSweep:
+      return "sweep";
   }
   return "unknown";
 }

@@ -34,8 +34,9 @@ enum Reason : uint32_t {
   kReasonNetworkCrawler = 1u << 11,   // client address in a published crawler range
   kReasonNetworkScanner = 1u << 12,   // client address in a listed scanner range (ops' files)
   kReasonNetworkPreview = 1u << 13,   // client address in a listed previewer range (ops' files)
+  kReasonSweep = 1u << 14,            // this address swept many codes of the campaign (behaviour)
 };
-inline constexpr int kReasonCount = 14;
+inline constexpr int kReasonCount = 15;
 
 enum class HttpMethod : uint8_t { kGet, kHead, kOther };
 
@@ -61,6 +62,11 @@ struct ClassifierConfig {
   int64_t too_soon_seconds = 5;
   // Tokens and networks: the built-in data when null (LoadClassifierData for ops' files).
   std::shared_ptr<const ClassifierData> data;
+  // Inline sweep detection (sweep_detector.h, applied by the tap handler, not by Classify):
+  // this many different codes of one campaign from one address within sweep_window_s make the
+  // hit that crosses it a scanner. 0: off.
+  uint32_t sweep_codes = 10;
+  int64_t sweep_window_s = 10;
 };
 
 struct Classification {
@@ -69,6 +75,9 @@ struct Classification {
 };
 
 Classification Classify(const HitFacts& hit, const ClassifierConfig& config);
+// A behaviour signal found outside Classify (a sweep): adds `reason`, and a hit that looked
+// human or like a plain bot becomes a scanner (a preview stays a preview).
+void AddSweepReason(Classification* c, Reason reason);
 
 std::string_view VerdictName(Verdict v);
 // The inverse of VerdictName; an unknown name is kBot (what the classifier gives the unknown).

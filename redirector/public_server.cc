@@ -222,11 +222,12 @@ absl::Status PublicServer::Listen(const std::vector<int>& inherited) {
   int64_t start_ms = NowUs() / 1000;
   uint16_t port = options_.port;
   per_ip_ = std::make_unique<std::atomic<uint32_t>[]>(kPerIpBuckets);
+  sweeps_ = std::make_unique<SweepDetector>();
   for (size_t i = 0; i < kPerIpBuckets; ++i) per_ip_[i].store(0, std::memory_order_relaxed);
   for (int i = 0; i < threads; ++i) {
     bool always = sink_.sync() == SyncPolicy::kAlways;
     workers_.push_back(std::make_unique<Worker>(options_, table_, static_cast<uint8_t>(i), start_ms,
-                                                per_ip_.get(), always));
+                                                per_ip_.get(), sweeps_.get(), always));
     Worker& w = *workers_.back();
     int fd = inherited.empty() ? -1 : inherited[static_cast<size_t>(i)];
     if (auto s = w.Bind(tcp::endpoint(address, port), fd); !s.ok()) return s;

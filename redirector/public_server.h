@@ -32,6 +32,7 @@
 #include "redirector/event_sink.h"
 #include "redirector/histogram.h"
 #include "redirector/request_parser.h"
+#include "redirector/sweep_detector.h"
 
 namespace redirector {
 
@@ -101,6 +102,8 @@ class PublicServer {
   // Open connections per client-address hash bucket, shared by the workers (touched on accept
   // and close only, never per request).
   std::unique_ptr<std::atomic<uint32_t>[]> per_ip_;
+  // Inline sweep detection, shared by the workers (touched per hit, lock-free).
+  std::unique_ptr<SweepDetector> sweeps_;
 };
 
 }  // namespace redirector

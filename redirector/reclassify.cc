@@ -60,7 +60,7 @@ void Hindsight::Add(const store::EventView& e, Verdict verdict) {
       // Newest first, down to what an earlier hit of this sweep already marked: each hit is
       // visited once.
       for (auto h = w.hits.rbegin(); h != w.hits.rend() && h->seq > w.marked_through; ++h) {
-        if (h->retag) overrides_[h->seq] = {Verdict::kScanner, "sweep"};
+        if (h->retag) overrides_[h->seq] = {Verdict::kScanner, ReasonName(kReasonSweep)};
       }
       w.marked_through = e.seq;
     }

@@ -113,6 +113,12 @@ void DefineServeFlags(Flags* f, ServeOptions* o) {
          "limits.max_connections");
   f->Int("too-soon-seconds", &o->too_soon_seconds,
          "a hit this soon after the send is a scanner (5)", "classifier.too_soon_seconds");
+  f->Int("sweep-codes", &o->sweep_codes,
+         "this many codes of one campaign from one address within --sweep-window-s make a "
+         "scanner (10; 0: off)",
+         "classifier.sweep_codes");
+  f->Int("sweep-window-s", &o->sweep_window_s, "the sweep window in seconds (10)",
+         "classifier.sweep_window_s");
   DefineClassifierFileFlags(f, &o->classifier_files);
   f->Int("segment-mb", &o->segment_mb, "event log segment size in MiB (64)",
          "event_log.segment_mb");
@@ -246,6 +252,14 @@ absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
   r.server.max_connections = static_cast<size_t>(o.max_connections);
   if (auto s = Range("too-soon-seconds", o.too_soon_seconds, 0, 3600); !s.ok()) return s;
   r.server.classifier.too_soon_seconds = o.too_soon_seconds;
+  if (o.sweep_codes != 0) {
+    if (auto s = Range("sweep-codes", o.sweep_codes, 2, SweepDetector::kMaxCodes); !s.ok()) {
+      return s;
+    }
+  }
+  r.server.classifier.sweep_codes = static_cast<uint32_t>(o.sweep_codes);
+  if (auto s = Range("sweep-window-s", o.sweep_window_s, 1, 3600); !s.ok()) return s;
+  r.server.classifier.sweep_window_s = o.sweep_window_s;
   if (auto s = LoadClassifierFiles(o.classifier_files, &r.server.classifier); !s.ok()) return s;
   if (auto s = Range("segment-mb", o.segment_mb, 1, 4096); !s.ok()) return s;
   r.log.dir = r.data_dir + "/events";

@@ -42,6 +42,8 @@ struct ServeOptions {
   int64_t idle_timeout_s = 60;
   int64_t max_connections = 10000;
   int64_t too_soon_seconds = 5;
+  int64_t sweep_codes = 10;
+  int64_t sweep_window_s = 10;
   ClassifierFiles classifier_files;
   int64_t segment_mb = 64;
   int64_t retention_mb = 0;

@@ -33,7 +33,9 @@ TapOutcome HandleTap(const RequestFacts& request, const TapContext& ctx,
   }
   out.code = CodeOf(request.target);
   const store::LinkEntry* link = out.code.empty() ? nullptr : ctx.table->Find(out.code);
+  bool sweeps = ctx.sweeps != nullptr && ctx.client != nullptr && ctx.classifier->sweep_codes > 0;
   if (link != nullptr) {
+    if (sweeps) ctx.sweeps->Prefetch(*ctx.client, link->campaign_slot());
     out.link = link;
     out.campaign = ctx.table->CampaignOf(*link);
     if (link->sent_at() > 0 && ctx.now_s >= link->sent_at()) {
@@ -43,6 +45,12 @@ TapOutcome HandleTap(const RequestFacts& request, const TapContext& ctx,
   HitFacts facts = ToHitFacts(request, out.seconds_since_sent);
   facts.client = ctx.client;
   out.classification = Classify(facts, *ctx.classifier);
+  const ClassifierConfig& config = *ctx.classifier;
+  if (link != nullptr && sweeps &&
+      ctx.sweeps->Observe(*ctx.client, link->campaign_slot(), out.code, ctx.now_s,
+                          config.sweep_codes, config.sweep_window_s)) {
+    AddSweepReason(&out.classification, kReasonSweep);
+  }
 
   if (request.method == HttpMethod::kOther) {
     out.status = TapStatus::kMethodNotAllowed;

@@ -14,6 +14,7 @@
 #include "redirector/classify.h"
 #include "redirector/click_id.h"
 #include "redirector/request_facts.h"
+#include "redirector/sweep_detector.h"
 
 namespace redirector {
 
@@ -44,8 +45,9 @@ struct TapContext {
   const store::LinkTable* table;
   const ClassifierConfig* classifier;
   ClickIdGenerator* click_ids;
-  int64_t now_s;                 // Unix seconds
-  const Ip16* client = nullptr;  // the client's address, for the classifier's network lists
+  int64_t now_s;                    // Unix seconds
+  const Ip16* client = nullptr;     // the client's address, for the classifier's network lists
+  SweepDetector* sweeps = nullptr;  // inline sweep detection (shared by the workers), or none
 };
 
 TapOutcome HandleTap(const RequestFacts& request, const TapContext& ctx,

@@ -102,9 +102,10 @@ class Connection;
 class PublicServer::Worker {
  public:
   Worker(const PublicServerOptions& options, const store::LinkTable& table, uint8_t index,
-         int64_t start_ms, std::atomic<uint32_t>* per_ip, bool always)
+         int64_t start_ms, std::atomic<uint32_t>* per_ip, SweepDetector* sweeps, bool always)
       : options_(options),
         per_ip_(per_ip),
+        sweeps_(sweeps),
         table_(table),
         always_(always),
         ioc_(1),
@@ -132,6 +133,7 @@ class PublicServer::Worker {
 
   PublicServerOptions options_;    // this worker's copy: Reconfigure replaces it on its thread
   std::atomic<uint32_t>* per_ip_;  // kPerIpBuckets counters shared by all workers
+  SweepDetector* sweeps_;          // shared by all workers
   const store::LinkTable& table_;
   bool always_;                      // --sync always: answers wait for their event's fsync
   EventSink::Lane* lane_ = nullptr;  // set by PublicServer::Listen before Run

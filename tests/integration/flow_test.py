@@ -545,6 +545,30 @@ class FlowTest(unittest.TestCase):
             r = run_cli("serve", "--data-dir", tmp, "--network-file", "bogus:" + nets)
             self.assertIn("KIND crawler, scanner or preview", r.stderr)
 
+    def test_inline_sweep_flags_from_the_tenth_code_and_hindsight_the_rest(self):
+        with Daemon(BINARY, extra_args=["--sweep-codes", "10", "--sweep-window-s", "30"]) as d:
+            self.assertEqual(d.admin("POST", "/v1/campaigns", json.dumps(CAMPAIGN))[0], 201)
+            sent = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600))
+            rows = [{"campaign": "spring", "variant": "A", "recipient": f"r{i}", "code": f"swp-{i:03d}",
+                     "sent_at": sent} for i in range(12)]
+            self.assertEqual(d.admin("POST", "/v1/links", links_ndjson(rows),
+                                     content_type="application/x-ndjson")[0], 201)
+            for r in rows:  # one address, twelve codes, a browser's headers: a scanner's walk
+                self.assertEqual(d.tap("/" + r["code"], headers=BROWSER)[0], 302)
+            self.assertEqual(d.tap("/swp-000", headers=BROWSER)[0], 302)  # a repeat
+            events = wait_for_events(d.data_dir, 13)
+            self.assertEqual([e["verdict"] for e in events],
+                             ["human"] * 9 + ["scanner"] * 4)
+            self.assertEqual(events[9]["reasons"], ["sweep"])
+            self.assertEqual(d.stop(), 0)
+            # Hindsight re-judges the first nine too (it groups by /24 over 60 s).
+            r = run_cli("report", "--data-dir", d.data_dir, "--format", "json", "--reclassify")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            report = json.loads(r.stdout)
+            counts = [(v["human_clicks"], v["scanners"]) for v in report["campaigns"][0]["variants"]]
+            self.assertEqual((sum(c[0] for c in counts), sum(c[1] for c in counts)), (0, 13), report)
+            self.assertEqual(report["verdicts_changed"], 9)
+
     def test_json_log_lines(self):
         with tempfile.TemporaryDirectory(prefix="redirector-it-") as tmp:
             p = subprocess.Popen([BINARY, "serve", "--data-dir", tmp, "--listen", "127.0.0.1:0",
