@@ -67,15 +67,18 @@ TokenMatcher::TokenMatcher(const std::vector<Token>& tokens) {
       }
     }
   }
-  // Renumber states in BFS order into the compact table.
+  // Renumber states in BFS order into the compact table. Rows are a power of two wide, so the
+  // per-byte step is a shift, not a multiply, on the loop's dependency chain.
+  while ((size_t{1} << row_shift_) < n) ++row_shift_;
+  size_t row = size_t{1} << row_shift_;
   std::vector<uint16_t> renumber(states);
   for (size_t i = 0; i < bfs_order.size(); ++i) renumber[bfs_order[i]] = static_cast<uint16_t>(i);
-  next_.assign(states * n, 0);
+  next_.assign(states * row, 0);
   std::vector<uint64_t> outputs(states);
   for (size_t old_state = 0; old_state < states; ++old_state) {
     size_t s = renumber[old_state];
     outputs[s] = outputs_[old_state];
-    for (size_t c = 0; c < n; ++c) next_[s * n + c] = renumber[next[old_state * n + c]];
+    for (size_t c = 0; c < n; ++c) next_[s * row + c] = renumber[next[old_state * n + c]];
   }
   outputs_ = std::move(outputs);
 }
@@ -84,13 +87,13 @@ uint64_t TokenMatcher::Match(std::string_view text) const {
   if (next_.empty()) return 0;
   uint64_t found = 0;
   uint32_t s = 0;
-  auto n = static_cast<uint32_t>(num_classes_);
+  const int shift = row_shift_;
   for (char ch : text) {
-    s = next_[s * n + ClassOf(static_cast<unsigned char>(ch))];
+    s = next_[(s << shift) + ClassOf(static_cast<unsigned char>(ch))];
     found |= outputs_[s];
   }
   // The end of the text reads as one NUL byte, so "bot\0" matches "...Bot" at the end only.
-  s = next_[s * n + ClassOf(0)];
+  s = next_[(s << shift) + ClassOf(0)];
   found |= outputs_[s];
   return found;
 }

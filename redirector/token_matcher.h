@@ -36,7 +36,8 @@ class TokenMatcher {
 
   uint8_t byte_class_[256] = {};
   int num_classes_ = 1;
-  std::vector<uint16_t> next_;     // state * num_classes_ + class → state (BFS-numbered)
+  int row_shift_ = 0;              // log2 of a state's row width (≥ num_classes_)
+  std::vector<uint16_t> next_;     // (state << row_shift_) + class → state (BFS-numbered)
   std::vector<uint64_t> outputs_;  // state → groups matched on reaching it
 };
 
