@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include <absl/strings/str_cat.h>
+#include <boost/json.hpp>
 
 #include "store/string_view.h"
 
@@ -164,8 +165,45 @@ absl::Status ParseUaTokens(std::string_view text, std::string_view source,
   });
 }
 
+// The publishers' own format (Google, Bing, Apple, OpenAI):
+// {"creationTime": "...", "prefixes": [{"ipv4Prefix": "..."}, {"ipv6Prefix": "..."}, ...]}
+absl::Status ParsePublishedJson(std::string_view text, std::string_view source, NetworkKind kind,
+                                NetworkTable* out) {
+  auto fail = [&](std::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(store::AV(source), ": ", store::AV(why)));
+  };
+  boost::json::error_code ec;
+  boost::json::value doc =
+      boost::json::parse(boost::json::string_view(text.data(), text.size()), ec);
+  if (ec) return fail(absl::StrCat("invalid JSON: ", ec.message()));
+  const boost::json::array* prefixes = nullptr;
+  if (const auto* o = doc.if_object()) {
+    if (const auto* p = o->if_contains("prefixes")) prefixes = p->if_array();
+  }
+  if (prefixes == nullptr) {
+    return fail("expected {\"prefixes\": [{\"ipv4Prefix\" or \"ipv6Prefix\": CIDR}, ...]}");
+  }
+  for (size_t i = 0; i < prefixes->size(); ++i) {
+    const boost::json::string* cidr_text = nullptr;
+    if (const auto* entry = (*prefixes)[i].if_object()) {
+      for (const char* key : {"ipv4Prefix", "ipv6Prefix"}) {
+        if (const auto* v = entry->if_contains(key)) cidr_text = v->if_string();
+      }
+    }
+    auto cidr = cidr_text == nullptr
+                    ? std::nullopt
+                    : ParseCidr(std::string_view(cidr_text->data(), cidr_text->size()));
+    if (!cidr) return fail(absl::StrCat("prefixes[", i, "] is not an ipv4Prefix or ipv6Prefix"));
+    out->Add(*cidr, kind);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseNetworks(std::string_view text, std::string_view source, NetworkKind kind,
                            NetworkTable* out) {
+  if (std::string_view t = Trim(text.substr(0, 64)); !t.empty() && t.front() == '{') {
+    return ParsePublishedJson(text, source, kind, out);
+  }
   return ForEachLine(text, [&](std::string_view l, int n) -> absl::Status {
     l = Trim(l.substr(0, l.find('#')));
     auto cidr = ParseCidr(l);

@@ -5,8 +5,10 @@
 // parsers. Loaded at start and on SIGHUP; immutable once built, shared by the workers.
 //
 // Token file lines:   GROUP "token" [end]      (ua_tokens.h lists the groups; # comments)
-// Network file lines: one CIDR, IPv4 or IPv6   (# comments); the file's kind comes with its
-//                     name in the config: "crawler:/etc/redirector/networks/mine.txt".
+// Network files: one CIDR a line, IPv4 or IPv6 (# comments), or the JSON the publishers serve
+//                (Google's googlebot.json, Bing's bingbot.json, Apple's applebot.json: an object
+//                whose "prefixes" hold {"ipv4Prefix"|"ipv6Prefix": CIDR}), as downloaded. The
+//                file's kind comes with its name in the config: "crawler:/etc/redirector/x.json".
 
 #include <cstdint>
 #include <memory>
@@ -66,7 +68,7 @@ struct ClassifierData {
 // Appends the tokens of a token file's text; errors name `source` and the line.
 absl::Status ParseUaTokens(std::string_view text, std::string_view source,
                            std::vector<TokenMatcher::Token>* out);
-// Adds the ranges of a network file's text, all of `kind`.
+// Adds the ranges of a network file's text (either form), all of `kind`.
 absl::Status ParseNetworks(std::string_view text, std::string_view source, NetworkKind kind,
                            NetworkTable* out);
 // "KIND:PATH" → the kind and the path.

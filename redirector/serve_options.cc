@@ -51,7 +51,8 @@ void DefineClassifierFileFlags(Flags* f, ClassifierFiles* files) {
             "user-agent tokens to add to the built-in ones (format: redirector/data/ua-tokens.txt)",
             "classifier.ua_tokens_file");
   f->Repeated("network-file", &files->network_files,
-              "KIND:PATH, CIDRs whose hits are KIND (crawler, scanner, preview); repeatable",
+              "KIND:PATH, CIDRs (one a line, or a publisher's JSON) whose hits are KIND (crawler, "
+              "scanner, preview); repeatable",
               "classifier.network_files");
 }
 

@@ -487,8 +487,12 @@ class FlowTest(unittest.TestCase):
                 f.write("# ours\n")
             with open(nets, "w") as f:
                 f.write("198.51.100.0/24  # a mail gateway that pre-clicks links\n")
+            bing = os.path.join(tmp, "bingbot.json")  # the publisher's format, as downloaded
+            with open(bing, "w") as f:
+                json.dump({"creationTime": "2024-01-03T10:00:00.121331",
+                           "prefixes": [{"ipv4Prefix": "157.55.39.0/24"}]}, f)
             args = ["--ua-tokens-file", tokens, "--network-file", "scanner:" + nets,
-                    "--trusted-proxy", "127.0.0.1/32"]
+                    "--network-file", "crawler:" + bing, "--trusted-proxy", "127.0.0.1/32"]
             with Daemon(BINARY, extra_args=args) as d:
                 self.assertEqual(d.admin("POST", "/v1/campaigns", json.dumps(CAMPAIGN))[0], 201)
                 sent = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600))
@@ -511,6 +515,7 @@ class FlowTest(unittest.TestCase):
                 # Networks: ops' file (a scanner range) and the built-in Googlebot ranges.
                 self.assertEqual(tap(IPHONE, "198.51.100.23"), ("scanner", ["network_scanner"]))
                 self.assertEqual(tap(IPHONE, "66.249.66.1"), ("bot", ["network_crawler"]))
+                self.assertEqual(tap(IPHONE, "157.55.39.9"), ("bot", ["network_crawler"]))
                 self.assertEqual(tap(IPHONE, "2001:4860:4801:10::9"), ("bot", ["network_crawler"]))
                 self.assertEqual(tap(IPHONE, "203.0.113.9"), ("human", []))
 

@@ -148,3 +148,29 @@ TEST_CASE("Ops' files add tokens and ranges; theirs decide an overlap", "[classi
   REQUIRE_FALSE(missing.ok());
   CHECK(std::string(missing.status().message()).find("cannot read") == 0);
 }
+
+TEST_CASE("A network file may be the publisher's JSON as downloaded", "[classifier_data]") {
+  NetworkTable t;
+  REQUIRE(redirector::ParseNetworks(R"({"creationTime": "2024-01-03T10:00:00.121331",
+      "prefixes": [{"ipv4Prefix": "157.55.39.0/24"}, {"ipv6Prefix": "2001:db8:1::/48"}]})",
+                                    "bingbot.json", NetworkKind::kCrawler, &t)
+              .ok());
+  t.Build();
+  CHECK(t.size() == 2);
+  CHECK(t.Find(*ParseIp("157.55.39.200")) == NetworkKind::kCrawler);
+  CHECK(t.Find(*ParseIp("2001:db8:1:2::1")) == NetworkKind::kCrawler);
+  for (auto [text, why] : std::vector<std::pair<std::string, std::string>>{
+           {"{\"prefixes\": [{\"ipv4Prefix\": \"1.2.3.0/33\"}]}",
+            "x.json: prefixes[0] is not an ipv4Prefix or ipv6Prefix"},
+           {"{\"prefixes\": [{\"ip_prefix\": \"1.2.3.0/24\"}]}",
+            "x.json: prefixes[0] is not an ipv4Prefix or ipv6Prefix"},
+           {"{\"items\": []}", "x.json: expected {\"prefixes\""},
+           {"{\"prefixes\": [", "x.json: invalid JSON"},
+       }) {
+    NetworkTable bad;
+    auto s = redirector::ParseNetworks(text, "x.json", NetworkKind::kCrawler, &bad);
+    INFO(text);
+    REQUIRE_FALSE(s.ok());
+    CHECK(std::string(s.message()).find(why) == 0);
+  }
+}
