@@ -286,11 +286,7 @@ Report ReportBuilder::Finish() {
     const store::Campaign& c = s.campaigns[ci];
     CampaignReport cr;
     cr.campaign = c.id;
-    std::vector<std::string> names;
-    for (const store::Variant& v : c.variants) names.push_back(v.name);
-    if (names.empty()) names.push_back("");
-    std::vector<Arm> arms;
-    for (const std::string& name : names) {
+    auto row = [&](const std::string& name) {
       uint32_t slot = s.SlotOf(c.id, name);
       if (slot >= unique_clickers.size()) {  // a variant without links
         unique_clickers.resize(slot + 1);
@@ -303,9 +299,16 @@ Report ReportBuilder::Finish() {
         v.ctr = static_cast<double>(v.unique_clickers) / static_cast<double>(v.sent);
         v.cvr = static_cast<double>(v.converters) / static_cast<double>(v.sent);
       }
-      arms.push_back({name, v.converters, v.sent});
-      cr.variants.push_back(std::move(v));
+      return v;
+    };
+    std::vector<Arm> arms;
+    for (const store::Variant& variant : c.variants) {
+      cr.variants.push_back(row(variant.name));
+      arms.push_back({variant.name, cr.variants.back().converters, cr.variants.back().sent});
     }
+    // Links sent without a variant: their own row (variant ""), never an arm of the A/B test.
+    // A campaign without variants has only this row.
+    if (c.variants.empty() || s.slot_of.contains(Key(c.id, ""))) cr.variants.push_back(row(""));
     if (arms.size() >= 2) cr.ab = CompareArms(arms, s.options.min_sample, s.options.alpha);
     s.report.campaigns.push_back(std::move(cr));
   }

@@ -181,3 +181,38 @@ TEST_CASE("Clicks beyond the prefetch pipeline's depth are all counted", "[redir
   CHECK(r.campaigns[0].variants[1].human_clicks == 333);
   CHECK(r.unknown_hits == 1);
 }
+
+TEST_CASE("Links sent without a variant get their own row, outside the A/B test",
+          "[redirector][report]") {
+  ReportBuilder b({});
+  store::Campaign c;
+  c.id = "spring";
+  c.variants = {{"A", ""}, {"B", ""}};
+  b.AddCampaign(c);
+  for (auto [code, variant] : {std::pair{"a1", "A"}, {"b1", "B"}, {"n1", ""}, {"n2", ""}}) {
+    store::Link l;
+    l.code = code;
+    l.campaign = "spring";
+    l.variant = variant;
+    l.recipient = std::string("r-") + code;
+    l.sent_at = kSent;
+    b.AddLink(l);
+  }
+  for (const Event& e : {Click("n1", "", "r-n1", "human", kSentUs + kHour),
+                         Click("n2", "", "r-n2", "scanner", kSentUs + 1),
+                         Click("a1", "A", "r-a1", "human", kSentUs + kHour)}) {
+    Add(b, e, store::log::RecordType::kClick);
+  }
+  Report r = b.Finish();
+  REQUIRE(r.campaigns[0].variants.size() == 3);
+  const auto& none = r.campaigns[0].variants[2];
+  CHECK(none.variant.empty());
+  CHECK(none.sent == 2);
+  CHECK(none.hits == 2);
+  CHECK(none.human_clicks == 1);
+  CHECK(none.scanners == 1);
+  REQUIRE(r.campaigns[0].ab.has_value());
+  REQUIRE(r.campaigns[0].ab->comparisons.size() == 1);  // B against A only
+  CHECK(r.campaigns[0].ab->comparisons[0].variant == "B");
+  CHECK(redirector::ReportToCsv(r).find("\nspring,,2,2,1,") != std::string::npos);
+}
