@@ -1,6 +1,7 @@
 #include "redirector/admin_server.h"
 
 #include <atomic>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -226,17 +227,19 @@ int AdminServer::listener_fd() { return state_->acceptor.native_handle(); }
 
 bool AdminServer::Pause(std::chrono::milliseconds timeout) {
   State& st = *state_;
-  net::post(st.ioc, [&st] {
+  auto paused = std::make_shared<std::promise<void>>();
+  net::post(st.ioc, [&st, paused] {
     st.paused = true;
     beast::error_code ec;
     st.acceptor.cancel(ec);
     for (auto& w : st.sessions) {
       if (auto session = w.lock()) session->CloseIfIdle();
     }
+    paused->set_value();
   });
-  // The posted handler runs first, then the requests already under way finish.
+  // Once the admin thread has paused, no request starts; then the ones under way finish.
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (paused->get_future().wait_until(deadline) != std::future_status::ready) return false;
   while (st.active.load(std::memory_order_acquire) > 0) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

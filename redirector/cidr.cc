@@ -27,6 +27,17 @@ std::optional<Ip16> ParseIp(std::string_view text) {
   return std::nullopt;
 }
 
+namespace {
+
+// Byte `i` of the network mask of a /`prefix_bits` (128-bit form).
+uint8_t NetworkMask(int prefix_bits, size_t i) {
+  int keep = prefix_bits - static_cast<int>(i) * 8;
+  if (keep <= 0) return 0;
+  return static_cast<uint8_t>(keep >= 8 ? 0xff : 0xff << (8 - keep));
+}
+
+}  // namespace
+
 std::optional<Cidr> ParseCidr(std::string_view text) {
   size_t slash = text.find('/');
   auto ip = ParseIp(text.substr(0, slash));
@@ -48,25 +59,23 @@ std::optional<Cidr> ParseCidr(std::string_view text) {
   c.base = *ip;
   c.prefix_bits = v4 ? bits + 96 : bits;
   // Clear host bits so Contains can compare whole bytes.
-  for (int i = 0; i < 16; ++i) {
-    int keep = c.prefix_bits - i * 8;
-    if (keep <= 0) {
-      c.base[static_cast<size_t>(i)] = 0;
-    } else if (keep < 8) {
-      c.base[static_cast<size_t>(i)] &= static_cast<uint8_t>(0xff << (8 - keep));
-    }
-  }
+  for (size_t i = 0; i < 16; ++i) c.base[i] &= NetworkMask(c.prefix_bits, i);
   return c;
 }
 
 bool Cidr::Contains(const Ip16& ip) const {
-  for (int i = 0; i < 16; ++i) {
-    int keep = prefix_bits - i * 8;
-    if (keep <= 0) return true;
-    auto mask = static_cast<uint8_t>(keep >= 8 ? 0xff : 0xff << (8 - keep));
-    if ((ip[static_cast<size_t>(i)] & mask) != base[static_cast<size_t>(i)]) return false;
+  for (size_t i = 0; i < 16; ++i) {
+    uint8_t mask = NetworkMask(prefix_bits, i);
+    if (mask == 0) return true;
+    if ((ip[i] & mask) != base[i]) return false;
   }
   return true;
+}
+
+Ip16 Cidr::Last() const {
+  Ip16 last = base;
+  for (size_t i = 0; i < 16; ++i) last[i] |= static_cast<uint8_t>(~NetworkMask(prefix_bits, i));
+  return last;
 }
 
 bool AnyContains(const std::vector<Cidr>& ranges, const Ip16& ip) {

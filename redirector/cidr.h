@@ -18,9 +18,11 @@ using Ip16 = std::array<uint8_t, 16>;
 std::optional<Ip16> ParseIp(std::string_view text);
 
 struct Cidr {
-  Ip16 base{};
+  Ip16 base{};          // the first address (host bits clear)
   int prefix_bits = 0;  // of the 128-bit form
   bool Contains(const Ip16& ip) const;
+  // The range's last address (host bits set).
+  Ip16 Last() const;
 };
 
 std::optional<Cidr> ParseCidr(std::string_view text);

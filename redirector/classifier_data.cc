@@ -1,14 +1,13 @@
 #include "redirector/classifier_data.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include <absl/strings/str_cat.h>
 #include <boost/json.hpp>
 
 #include "store/string_view.h"
 
+#include "redirector/read_file.h"
 #include "redirector/text_lines.h"
 #include "redirector/ua_tokens.h"
 
@@ -59,24 +58,6 @@ absl::Status LineError(std::string_view source, int line, std::string_view why) 
       absl::StrCat(store::AV(source), ":", line, ": ", store::AV(why)));
 }
 
-void Mask(Ip16& ip, int prefix_bits, bool ones) {
-  for (int i = 0; i < 16; ++i) {
-    int keep = std::clamp(prefix_bits - i * 8, 0, 8);
-    auto host = static_cast<uint8_t>(keep == 8 ? 0 : 0xff >> keep);
-    ip[static_cast<size_t>(i)] = ones ? static_cast<uint8_t>(ip[static_cast<size_t>(i)] | host)
-                                      : static_cast<uint8_t>(ip[static_cast<size_t>(i)] & ~host);
-  }
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return absl::UnavailableError(absl::StrCat("reading ", path));
-  return std::move(text).str();
-}
-
 }  // namespace
 
 NetworkTable::U128 NetworkTable::ToU128(const Ip16& ip) {
@@ -87,11 +68,8 @@ NetworkTable::U128 NetworkTable::ToU128(const Ip16& ip) {
 }
 
 void NetworkTable::Add(const Cidr& range, NetworkKind kind) {
-  Ip16 lo = range.base;
-  Ip16 hi = range.base;
-  Mask(lo, range.prefix_bits, false);
-  Mask(hi, range.prefix_bits, true);
-  ranges_.push_back({ToU128(lo), ToU128(hi), kind, static_cast<uint32_t>(ranges_.size())});
+  ranges_.push_back(
+      {ToU128(range.base), ToU128(range.Last()), kind, static_cast<uint32_t>(ranges_.size())});
 }
 
 void NetworkTable::Build() {

@@ -15,8 +15,8 @@
 #include "redirector/conversion.h"
 #include "redirector/json_model.h"
 #include "redirector/log_line.h"
-#include "redirector/text_lines.h"
 #include "redirector/shopify.h"
+#include "redirector/text_lines.h"
 
 namespace redirector {
 
@@ -108,7 +108,8 @@ AdminResponse PostConversions(std::string_view body, AdminContext& ctx) {
   json::error_code ec;
   json::value whole = json::parse(json::string_view(body.data(), body.size()), ec);
   bool single = !ec && whole.is_object();
-  std::vector<NumberedLine> lines = single ? std::vector<NumberedLine>{{1, body}} : SplitLines(body);
+  std::vector<NumberedLine> lines =
+      single ? std::vector<NumberedLine>{{1, body}} : SplitLines(body);
   if (lines.empty()) return Error(400, "no conversions: send a JSON object or NDJSON lines");
   std::vector<Pending> items;
   items.reserve(lines.size());

@@ -56,18 +56,29 @@ std::string JsonLine(std::string_view level, std::string_view msg,
 
 }  // namespace
 
-absl::Status SetLogFormat(std::string_view format) {
+absl::Status CheckLogFormat(std::string_view format) {
   if (format != "kv" && format != "json") {
     return absl::InvalidArgumentError("--log-format must be kv or json");
   }
+  return absl::OkStatus();
+}
+
+absl::Status CheckLogLevel(std::string_view level) {
+  if (LevelRank(level) < 0) {
+    return absl::InvalidArgumentError("--log-level must be debug, info, warn or error");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SetLogFormat(std::string_view format) {
+  if (absl::Status s = CheckLogFormat(format); !s.ok()) return s;
   g_json = format == "json";
   return absl::OkStatus();
 }
 
 absl::Status SetLogLevel(std::string_view level) {
-  int rank = LevelRank(level);
-  if (rank < 0) return absl::InvalidArgumentError("--log-level must be debug, info, warn or error");
-  g_min_rank = rank;
+  if (absl::Status s = CheckLogLevel(level); !s.ok()) return s;
+  g_min_rank = LevelRank(level);
   return absl::OkStatus();
 }
 

@@ -24,6 +24,9 @@ void LogLine(std::string_view level, std::string_view msg,
 // Process-wide settings, any thread (a reload changes them). InvalidArgument for an unknown name.
 absl::Status SetLogFormat(std::string_view format);  // "kv" (default) or "json"
 absl::Status SetLogLevel(std::string_view level);    // lines below it are dropped; default info
+// The same checks without the change (config validation).
+absl::Status CheckLogFormat(std::string_view format);
+absl::Status CheckLogLevel(std::string_view level);
 
 // For commands that read the event log (tail, report, ship): prints each corrupt region the
 // reader skips on stderr, "redirector COMMAND: corruption in SEGMENT at offset N: why (M bytes

@@ -2,11 +2,9 @@
 // then waits for signals: SIGTERM/SIGINT shut down gracefully (drain, flush, sync, exit 0),
 // SIGHUP reloads the config, SIGUSR2 hands over to a new binary (upgrade.h).
 #include <atomic>
+#include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <optional>
-#include <sstream>
-#include <thread>
 #include <vector>
 
 #include <absl/strings/str_cat.h>
@@ -72,16 +70,19 @@ void LogClassifierData(const ClassifierConfig& c) {
            {"version", std::to_string(kClassifierVersion)}});
 }
 
+std::string MsSince(std::chrono::steady_clock::time_point t0) {
+  return std::to_string(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count());
+}
+
 void LogLoaded(const store::LinkTable& table, std::chrono::steady_clock::time_point t0,
                std::string_view mode) {
-  auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
   LogLine("info", "links_loaded",
           {{"links", std::to_string(table.link_count())},
            {"campaigns", std::to_string(table.campaign_count())},
            {"index_bytes", std::to_string(table.IndexMemoryBytes())},
-           {"ms", std::to_string(ms)},
+           {"ms", MsSince(t0)},
            {"mode", std::string(mode)}});
 }
 
@@ -99,10 +100,7 @@ absl::StatusOr<std::unique_ptr<store::LinkTable>> TakeOverLinks(const std::strin
   auto promoted = std::chrono::steady_clock::now();
   absl::Status s = (*table)->Promote();
   if (s.ok()) {
-    LogLine("info", "links_promoted",
-            {{"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::steady_clock::now() - promoted)
-                                       .count())}});
+    LogLine("info", "links_promoted", {{"ms", MsSince(promoted)}});
     return table;
   }
   if (s.code() != absl::StatusCode::kFailedPrecondition) return s;
@@ -112,6 +110,16 @@ absl::StatusOr<std::unique_ptr<store::LinkTable>> TakeOverLinks(const std::strin
   auto fresh = store::LinkTable::Open(dir);
   if (fresh.ok()) LogLoaded(**fresh, t0, "read_write");
   return fresh;
+}
+
+// ResolveServeOptions with the token and secret variables; errors name config keys too.
+absl::StatusOr<ResolvedServeOptions> Resolve(const Flags& flags, const ServeOptions& o) {
+  auto resolved = ResolveServeOptions(o, std::getenv("REDIRECTOR_ADMIN_TOKEN"),
+                                      std::getenv("REDIRECTOR_SHOPIFY_SECRET"));
+  if (!resolved.ok()) {
+    return absl::InvalidArgumentError(NameKeys(flags, std::string(resolved.status().message())));
+  }
+  return resolved;
 }
 
 }  // namespace
@@ -134,11 +142,9 @@ int CheckConfigMain(int argc, char** argv) {
     std::fprintf(stderr, "redirector check-config: %s\n", std::string(s.message()).c_str());
     return 1;
   }
-  auto resolved = ResolveServeOptions(o, std::getenv("REDIRECTOR_ADMIN_TOKEN"),
-                                      std::getenv("REDIRECTOR_SHOPIFY_SECRET"));
-  if (!resolved.ok()) {
+  if (auto resolved = Resolve(flags, o); !resolved.ok()) {
     std::fprintf(stderr, "redirector check-config: %s: %s\n", files[0].c_str(),
-                 NameKeys(flags, std::string(resolved.status().message())).c_str());
+                 std::string(resolved.status().message()).c_str());
     return 1;
   }
   std::printf("# %s is valid. Effective configuration:\n%s", files[0].c_str(),
@@ -161,12 +167,7 @@ absl::StatusOr<ResolvedServeOptions> LoadServeOptions(int argc, char** argv, Ser
   if ((*exit = ParseCommandLine(flags, argc, argv, 2, "redirector serve"))) {
     return absl::CancelledError();
   }
-  auto resolved = ResolveServeOptions(*o, std::getenv("REDIRECTOR_ADMIN_TOKEN"),
-                                      std::getenv("REDIRECTOR_SHOPIFY_SECRET"));
-  if (!resolved.ok()) {
-    return absl::InvalidArgumentError(NameKeys(flags, std::string(resolved.status().message())));
-  }
-  return resolved;
+  return Resolve(flags, *o);
 }
 
 // What a reload cannot change: the keys whose new value differs and needs a restart.

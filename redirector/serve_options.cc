@@ -1,8 +1,6 @@
 #include "redirector/serve_options.h"
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <absl/strings/str_cat.h>
@@ -10,6 +8,8 @@
 #include "store/string_view.h"
 
 #include "redirector/cidr.h"
+#include "redirector/log_line.h"
+#include "redirector/read_file.h"
 
 #include <unistd.h>
 
@@ -33,11 +33,11 @@ absl::Status ReadSecret(std::string_view flag, const std::string& path, const ch
     if (env != nullptr) *out = env;
     return absl::OkStatus();
   }
-  std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("--", AV(flag), ": cannot read ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
+  auto text = ReadFile(path);
+  if (!text.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--", AV(flag), ": cannot read ", path));
+  }
+  *out = std::move(*text);
   while (!out->empty() && std::isspace(static_cast<unsigned char>(out->back()))) out->pop_back();
   if (out->empty())
     return absl::InvalidArgumentError(absl::StrCat("--", AV(flag), ": the file is empty"));
@@ -275,13 +275,8 @@ absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
   r.sink.retention.max_bytes = static_cast<uint64_t>(o.retention_mb) << 20;
   r.sink.retention.max_age_seconds = o.retention_hours * 3600;
   r.sink.retention.hard_cap_bytes = static_cast<uint64_t>(o.retention_hard_cap_mb) << 20;
-  if (o.log_level != "debug" && o.log_level != "info" && o.log_level != "warn" &&
-      o.log_level != "error") {
-    return absl::InvalidArgumentError("--log-level must be debug, info, warn or error");
-  }
-  if (o.log_format != "kv" && o.log_format != "json") {
-    return absl::InvalidArgumentError("--log-format must be kv or json");
-  }
+  if (auto s = CheckLogLevel(o.log_level); !s.ok()) return s;
+  if (auto s = CheckLogFormat(o.log_format); !s.ok()) return s;
   r.log_level = o.log_level;
   r.log_format = o.log_format;
   return r;

@@ -43,6 +43,12 @@ absl::StatusOr<int> ParseFd(absl::string_view key, absl::string_view text) {
 
 }  // namespace
 
+std::vector<int> Handover::all() const {
+  std::vector<int> fds = public_fds;
+  fds.insert(fds.end(), {admin_fd, loaded_fd, released_fd});
+  return fds;
+}
+
 std::string FormatHandover(const Handover& h) {
   return absl::StrCat("public=", absl::StrJoin(h.public_fds, ","), " admin=", h.admin_fd,
                       " loaded=", h.loaded_fd, " released=", h.released_fd);
@@ -51,7 +57,6 @@ std::string FormatHandover(const Handover& h) {
 absl::StatusOr<Handover> ParseHandover(std::string_view text) {
   Handover h;
   bool seen[4] = {};
-  std::vector<int> all;
   for (absl::string_view field : absl::StrSplit(store::AV(text), ' ', absl::SkipEmpty())) {
     std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(field, '=');
     static constexpr absl::string_view kKeys[] = {"public", "admin", "loaded", "released"};
@@ -71,13 +76,11 @@ absl::StatusOr<Handover> ParseHandover(std::string_view text) {
       if (h.public_fds.size() > 256) {
         return absl::InvalidArgumentError(absl::StrCat(kHandoverEnv, ": too many listeners"));
       }
-      all.insert(all.end(), h.public_fds.begin(), h.public_fds.end());
       continue;
     }
     auto fd = ParseFd(kv.first, kv.second);
     if (!fd.ok()) return fd.status();
     (k == 1 ? h.admin_fd : k == 2 ? h.loaded_fd : h.released_fd) = *fd;
-    all.push_back(*fd);
   }
   for (int k = 0; k < 4; ++k) {
     if (!seen[k]) {
@@ -85,6 +88,7 @@ absl::StatusOr<Handover> ParseHandover(std::string_view text) {
           absl::StrCat(kHandoverEnv, ": missing a field (public, admin, loaded, released)"));
     }
   }
+  std::vector<int> all = h.all();
   std::sort(all.begin(), all.end());
   if (std::adjacent_find(all.begin(), all.end()) != all.end()) {
     return absl::InvalidArgumentError(absl::StrCat(kHandoverEnv, ": a descriptor repeats"));
@@ -98,9 +102,7 @@ absl::StatusOr<std::optional<Handover>> TakeHandover() {
   auto h = ParseHandover(env);
   ::unsetenv(kHandoverEnv);
   if (!h.ok()) return h.status();
-  std::vector<int> fds = h->public_fds;
-  fds.insert(fds.end(), {h->admin_fd, h->loaded_fd, h->released_fd});
-  for (int fd : fds) {
+  for (int fd : h->all()) {
     if (::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
       return Errno(absl::StrCat(kHandoverEnv, ": descriptor ", fd));
     }
@@ -114,9 +116,9 @@ absl::Status SignalLoaded(Handover& h) {
   do {
     n = ::write(h.loaded_fd, &one, 1);
   } while (n < 0 && errno == EINTR);
-  bool ok = n == 1;
+  absl::Status s = n == 1 ? absl::OkStatus() : Errno("telling the old process we are loaded");
   CloseFd(h.loaded_fd);
-  return ok ? absl::OkStatus() : Errno("telling the old process we are loaded");
+  return s;
 }
 
 absl::Status AwaitReleased(Handover& h) {
@@ -125,8 +127,9 @@ absl::Status AwaitReleased(Handover& h) {
   do {
     n = ::read(h.released_fd, buf, sizeof(buf));
   } while (n > 0 || (n < 0 && errno == EINTR));
+  absl::Status s = n == 0 ? absl::OkStatus() : Errno("waiting for the old process to exit");
   CloseFd(h.released_fd);
-  return n == 0 ? absl::OkStatus() : Errno("waiting for the old process to exit");
+  return s;
 }
 
 std::string ExecutablePath() {
@@ -142,9 +145,10 @@ absl::StatusOr<Successor> StartSuccessor(const std::string& exe,
   int released[2];
   if (::pipe2(loaded, O_CLOEXEC) != 0) return Errno("pipe");
   if (::pipe2(released, O_CLOEXEC) != 0) {
+    absl::Status failed = Errno("pipe");
     ::close(loaded[0]);
     ::close(loaded[1]);
-    return Errno("pipe");
+    return failed;
   }
   Handover h{public_fds, admin_fd, loaded[1], released[0]};
   // Everything the child needs is built before fork: after it, only async-signal-safe calls.
@@ -158,10 +162,10 @@ absl::StatusOr<Successor> StartSuccessor(const std::string& exe,
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  std::vector<int> inherit = public_fds;
-  inherit.insert(inherit.end(), {admin_fd, loaded[1], released[0]});
+  std::vector<int> inherit = h.all();
 
   pid_t pid = ::fork();
+  absl::Status failed = pid < 0 ? Errno("fork") : absl::OkStatus();
   if (pid == 0) {
     sigset_t none;
     sigemptyset(&none);
@@ -174,10 +178,10 @@ absl::StatusOr<Successor> StartSuccessor(const std::string& exe,
   }
   ::close(loaded[1]);
   ::close(released[0]);
-  if (pid < 0) {
+  if (!failed.ok()) {
     ::close(loaded[0]);
     ::close(released[1]);
-    return Errno("fork");
+    return failed;
   }
   return Successor{pid, loaded[0], released[1]};
 }

@@ -36,6 +36,9 @@ struct Handover {
   int admin_fd = -1;
   int loaded_fd = -1;    // write end: the new process writes one byte once loaded
   int released_fd = -1;  // read end: EOF once the old process has exited
+
+  // Every descriptor above, listeners first.
+  std::vector<int> all() const;
 };
 
 // "public=3,4 admin=5 loaded=6 released=7"

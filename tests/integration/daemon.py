@@ -19,6 +19,16 @@ START_TIMEOUT_S = 20
 STOP_TIMEOUT_S = 20
 
 
+def wait_for(predicate, timeout, what, poll_s=0.05):
+    """Polls `predicate` until it is true; AssertionError naming `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(poll_s)
+    raise AssertionError("timed out waiting for " + what)
+
+
 class Daemon:
     def __init__(self, binary, data_dir=None, extra_args=(), env=None):
         self.binary = binary
@@ -58,6 +68,14 @@ class Daemon:
     def stderr_text(self):
         with open(self.stderr_path) as f:
             return f.read()
+
+    def wait_log(self, text, count=1, timeout=10):
+        """Waits until `text` is in the daemon's stderr `count` times; fails showing stderr."""
+        try:
+            wait_for(lambda: self.stderr_text().count(text) >= count, timeout,
+                     f"{text!r} in the log")
+        except AssertionError as e:
+            raise AssertionError(f"{e}:\n{self.stderr_text()}") from None
 
     def stop(self):
         """SIGTERM and wait; returns the exit code."""

@@ -451,12 +451,6 @@ class FlowTest(unittest.TestCase):
                     f.write(f'[admin]\ntoken_file = "{token}"\n[limits]\nmax_url_bytes = {max_url}\n'
                             f'[event_log]\nsync = "{sync}"\n{extra}')
 
-            def wait_log(d, text, count):
-                deadline = time.monotonic() + 10
-                while d.stderr_text().count(text) < count:
-                    self.assertLess(time.monotonic(), deadline, d.stderr_text())
-                    time.sleep(0.05)
-
             write(2048, "old-token")
             long_path = "/" + "x" * 1500
             with Daemon(BINARY, extra_args=["--config", conf]) as d:
@@ -464,7 +458,7 @@ class FlowTest(unittest.TestCase):
                 self.assertEqual(d.admin("GET", "/metrics", token="old-token")[0], 200)
                 write(1024, "new-token", sync="none")
                 d.proc.send_signal(signal.SIGHUP)
-                wait_log(d, "msg=reloaded", 1)
+                d.wait_log("msg=reloaded")
                 self.assertIn("msg=reload_needs_restart key=event_log.sync", d.stderr_text())
                 self.assertEqual(d.tap(long_path)[0], 414)  # the new limit, on a new connection
                 self.assertEqual(d.admin("GET", "/metrics", token="old-token")[0], 401)
@@ -472,7 +466,7 @@ class FlowTest(unittest.TestCase):
                 # A bad file: logged, and the running configuration stays.
                 write(1024, "newer-token", extra="[limits]\nbogus = 1\n")
                 d.proc.send_signal(signal.SIGHUP)
-                wait_log(d, "msg=reload_failed", 1)
+                d.wait_log("msg=reload_failed")
                 self.assertEqual(d.admin("GET", "/metrics", token="new-token")[0], 200)
                 self.assertEqual(d.tap(long_path)[0], 414)
                 self.assertEqual(d.stop(), 0)
@@ -522,20 +516,14 @@ class FlowTest(unittest.TestCase):
                 with open(tokens, "w") as f:
                     f.write('scanner "zorpgate/"\n')
                 d.proc.send_signal(signal.SIGHUP)
-                deadline = time.monotonic() + 10
-                while d.stderr_text().count("msg=reloaded") < 1:
-                    self.assertLess(time.monotonic(), deadline, d.stderr_text())
-                    time.sleep(0.05)
+                d.wait_log("msg=reloaded")
                 self.assertIn("msg=classifier_loaded", d.stderr_text())
                 self.assertEqual(tap(ua), ("scanner", ["ua_scanner"]))
 
                 with open(tokens, "w") as f:
                     f.write('scanner "zorpgate/"\nnonsense "x"\n')
                 d.proc.send_signal(signal.SIGHUP)
-                deadline = time.monotonic() + 10
-                while "msg=reload_failed" not in d.stderr_text():
-                    self.assertLess(time.monotonic(), deadline, d.stderr_text())
-                    time.sleep(0.05)
+                d.wait_log("msg=reload_failed")
                 self.assertIn("tokens.txt:2: unknown group 'nonsense'", d.stderr_text())
                 self.assertEqual(tap(ua), ("scanner", ["ua_scanner"]))  # the old data stays
                 self.assertEqual(d.stop(), 0)

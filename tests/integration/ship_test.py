@@ -16,7 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import daemon  # noqa: E402
-from daemon import Daemon  # noqa: E402
+from daemon import Daemon, wait_for  # noqa: E402
 from nats_probe import Client, NatsServer  # noqa: E402
 
 BINARY = None
@@ -24,15 +24,6 @@ BROWSER = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X)
                          "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 "
                          "Safari/604.1", "Accept": "text/html", "Accept-Language": "en-US"}
 STREAM = "REDIRECTOR_EVENTS"
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for " + what)
 
 
 class ShipTest(unittest.TestCase):

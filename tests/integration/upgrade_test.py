@@ -21,7 +21,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 import daemon  # noqa: E402
-from daemon import Daemon  # noqa: E402
+from daemon import Daemon, wait_for  # noqa: E402
 
 BINARY = None
 BROWSER = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) "
@@ -38,15 +38,6 @@ def pid_gone(pid):
             return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
     except FileNotFoundError:
         return True
-
-
-def wait_until(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting for " + what)
 
 
 class Load:
@@ -112,7 +103,7 @@ class UpgradeTest(unittest.TestCase):
         for pid in self.pids:
             if not pid_gone(pid):
                 os.kill(pid, signal.SIGKILL)
-                wait_until(lambda: pid_gone(pid), 20, f"pid {pid} to die")
+                wait_for(lambda: pid_gone(pid), 20, f"pid {pid} to die")
         self.tmp.cleanup()
 
     def new_pid_after(self, d, old_pid):
@@ -121,10 +112,10 @@ class UpgradeTest(unittest.TestCase):
         def taken():
             pids = [int(p) for p in re.findall(pattern, d.stderr_text())]
             return [p for p in pids if p not in self.pids]
-        wait_until(lambda: taken(), UPGRADE_TIMEOUT_S, "the new process to listen")
+        wait_for(lambda: taken(), UPGRADE_TIMEOUT_S, "the new process to listen")
         pid = taken()[0]
         self.pids.append(pid)
-        wait_until(lambda: pid_gone(old_pid), UPGRADE_TIMEOUT_S, f"old pid {old_pid} to exit")
+        wait_for(lambda: pid_gone(old_pid), UPGRADE_TIMEOUT_S, f"old pid {old_pid} to exit")
         return pid
 
     def replace_binary(self):
@@ -151,14 +142,14 @@ class UpgradeTest(unittest.TestCase):
             codes = [r["code"] for r in rows]
 
             with Load(d.port, codes) as load:
-                wait_until(lambda: load.count() > 200, 30, "taps before the upgrade")
+                wait_for(lambda: load.count() > 200, 30, "taps before the upgrade")
                 self.replace_binary()
                 os.kill(first, signal.SIGUSR2)
                 self.assertEqual(d.proc.wait(timeout=UPGRADE_TIMEOUT_S), 0, d.stderr_text())
                 second = self.new_pid_after(d, first)
                 self.assertFalse(os.readlink(f"/proc/{second}/exe").endswith("(deleted)"))
                 before = load.count()
-                wait_until(lambda: load.count() > before + 200, 30, "taps on the new process")
+                wait_for(lambda: load.count() > before + 200, 30, "taps on the new process")
 
                 # Admin writes go to the new process, which owns the database now.
                 status, body = d.admin("POST", "/v1/links", json.dumps(
@@ -171,14 +162,14 @@ class UpgradeTest(unittest.TestCase):
                 os.kill(second, signal.SIGUSR2)  # an upgraded process upgrades again
                 third = self.new_pid_after(d, second)
                 before = load.count()
-                wait_until(lambda: load.count() > before + 200, 30, "taps on the third process")
+                wait_for(lambda: load.count() > before + 200, 30, "taps on the third process")
             self.assertEqual(load.failures, [], d.stderr_text())
             served = load.ok + 1  # the up-late tap
 
             self.assertEqual(d.tap("/up-late", headers=BROWSER)[0], 302)
             served += 1
             os.kill(third, signal.SIGTERM)
-            wait_until(lambda: pid_gone(third), 30, "the last process to stop")
+            wait_for(lambda: pid_gone(third), 30, "the last process to stop")
 
             # Nothing lost: every answered tap is in the log, numbered on without a gap.
             r = subprocess.run([BINARY, "tail", "--data-dir", d.data_dir], capture_output=True,
@@ -218,8 +209,7 @@ class UpgradeTest(unittest.TestCase):
             with open(config, "w") as f:
                 f.write("threads = 2\nnot_a_key = 1\n")  # the new process refuses it
             os.kill(d.proc.pid, signal.SIGUSR2)
-            wait_until(lambda: "msg=upgrade_failed" in d.stderr_text(), UPGRADE_TIMEOUT_S,
-                       "the failed upgrade to be reported")
+            d.wait_log("msg=upgrade_failed", timeout=UPGRADE_TIMEOUT_S)
             self.assertIsNone(d.proc.poll())
             self.assertIn("exit code 1", d.stderr_text())
             # The admin API resumed and the old process still owns the database.
