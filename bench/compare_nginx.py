@@ -2,13 +2,14 @@
 """redirector vs nginx on the redirect path, side by side in one run.
 
   bench/compare_nginx.py [--codes 1000000] [--seconds 8] [--rounds 3] [--connections 64]
-      [--binary build/bin/redirector] [--baseline OLD_BINARY]
+      [--binary build/bin/redirector] [--baseline OLD_BINARY] [--canned build/bin/canned_server]
 
 Generates N codes with ~100-byte destinations; loads them into redirector through the admin
 API (1,000 campaigns, one link per code) and into nginx (nginx-light) as `map $uri $target`
 with `return 302 $target` (access_log off, one process). Pins each server to CPU 0 and wrk to
 CPU 1; drives both with the same wrk script (random codes, keep-alive); alternates redirector and
-nginx `--rounds` times. Per run it prints requests/s, p50/p99 latency and the server's CPU time
+nginx (and bench/canned_server, the kernel-cost anchor: one canned 302 per request, no lookup)
+`--rounds` times. Per run it prints requests/s, p50/p99 latency and the server's CPU time
 per request (utime+stime of all its threads from /proc/PID/task/*/stat, before and after, over
 the requests served); then RSS, load times and the ratios. Every process it starts is stopped
 by PID. Needs: deploy/install-deps.sh --bench, and a built build/bin/redirector.
@@ -123,6 +124,30 @@ class Redirector:
                 self.proc.wait()
 
 
+class Canned:
+    """bench/canned_server: the same 302 for every request over plain epoll, no lookup, no log.
+    Its CPU per request is the kernel's share, the floor for any server on these system calls."""
+    name = "canned"
+
+    def __init__(self, work, binary):
+        self.work, self.binary, self.proc = work, binary, None
+
+    def start(self):
+        self.port = free_port()
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(["taskset", "-c", "0", self.binary, str(self.port)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not wait_port(self.port):
+            sys.exit("canned_server did not start")
+        self.load_s = time.monotonic() - t0
+        return self.proc.pid
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
 class Nginx:
     name = "nginx"
 
@@ -189,6 +214,8 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--binary", default=os.path.join(ROOT, "build/bin/redirector"))
     ap.add_argument("--baseline", help="a previous redirector binary to measure in the same run")
+    ap.add_argument("--canned", default=os.path.join(ROOT, "build/bin/canned_server"),
+                    help="the canned-response anchor server ('' to skip it)")
     args = ap.parse_args()
     for tool in ("nginx", "wrk", "taskset"):
         if not shutil.which(tool):
@@ -238,6 +265,10 @@ def main():
             servers.append(base)
             load(base)
             order.insert(1, base)
+        if args.canned:
+            canned = Canned(work, os.path.abspath(args.canned))
+            servers.append(canned)
+            order.append(canned)
         results = {s.name: [] for s in order}
         for rnd in range(args.rounds):
             for server in order:
@@ -272,10 +303,17 @@ def main():
                   for r, n in zip(results["redirector"], results["nginx"])]
         print("  CPU/request vs nginx, per round: %s; median %.3f" % (
             ", ".join("%.3f" % p for p in paired), statistics.median(paired)))
-        if args.baseline:
+        for other in ("baseline", "canned"):
+            if other not in results:
+                continue
             paired = [r["cpu_us_per_req"] / b["cpu_us_per_req"]
-                      for r, b in zip(results["redirector"], results["baseline"])]
-            print("  CPU/request vs baseline, per round: %s; median %.3f" % (
+                      for r, b in zip(results["redirector"], results[other])]
+            print("  CPU/request vs %s, per round: %s; median %.3f" % (
+                other, ", ".join("%.3f" % p for p in paired), statistics.median(paired)))
+        if "canned" in results:
+            paired = [n["cpu_us_per_req"] / c["cpu_us_per_req"]
+                      for n, c in zip(results["nginx"], results["canned"])]
+            print("  CPU/request nginx vs canned, per round: %s; median %.3f" % (
                 ", ".join("%.3f" % p for p in paired), statistics.median(paired)))
     finally:
         for s in servers:

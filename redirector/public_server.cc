@@ -1,5 +1,6 @@
 #include "redirector/public_server.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <absl/strings/str_cat.h>
@@ -15,11 +16,20 @@
 
 namespace redirector {
 
+namespace {
+// epoll data for the descriptors that are not connections (connections carry their address).
+char kListenerTag;
+char kControlTag;
+// nullptr: the sink's wake-up eventfd (--sync always).
+}  // namespace
+
 PublicServer::Worker::~Worker() {
   awaiting_.clear();
   connections_.clear();
   closed_.clear();
-  if (wake_fd_ >= 0) ::close(wake_fd_);
+  for (int fd : {wake_fd_, control_fd_, epfd_}) {
+    if (fd >= 0) ::close(fd);
+  }
 }
 
 void PublicServer::Worker::Release(Connection* c) {
@@ -36,49 +46,93 @@ void PublicServer::Worker::Release(Connection* c) {
   }
   connections_.pop_back();
   counters_.connections.store(connections_.size(), std::memory_order_relaxed);
-  MaybeFinishDrain();
 }
 
 absl::Status PublicServer::Worker::Bind(const tcp::endpoint& ep, int inherited_fd) {
+  auto fail = [](const char* what) {
+    return absl::UnavailableError(absl::StrCat(what, ": ", std::strerror(errno)));
+  };
+  auto watch = [this](int fd, uint32_t events, void* tag) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.ptr = tag;
+    return ::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) == 0;
+  };
   epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epfd_ < 0) {
-    return absl::UnavailableError(absl::StrCat("epoll_create1: ", std::strerror(errno)));
-  }
+  if (epfd_ < 0) return fail("epoll_create1");
+  control_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (control_fd_ < 0 || !watch(control_fd_, EPOLLIN, &kControlTag)) return fail("eventfd");
   if (always_) {
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLET;
-    ev.data.ptr = nullptr;  // marks the wake-up descriptor
-    if (wake_fd_ < 0 || ::epoll_ctl(epfd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
-      return absl::UnavailableError(absl::StrCat("eventfd: ", std::strerror(errno)));
-    }
+    if (wake_fd_ < 0 || !watch(wake_fd_, EPOLLIN | EPOLLET, nullptr)) return fail("eventfd");
   }
   error_code ec;
-  ready_.assign(epfd_, ec);
-  if (!ec) OpenListener(acceptor_, ep, true, inherited_fd, ec);
+  OpenListener(acceptor_, ep, true, inherited_fd, ec);
   if (!ec) acceptor_.non_blocking(true, ec);
   if (ec) {
     return absl::UnavailableError(absl::StrCat("listening on ", ep.address().to_string(), ":",
                                                ep.port(), ": ", ec.message()));
   }
+  if (!watch(acceptor_.native_handle(), EPOLLIN, &kListenerTag)) return fail("epoll_ctl");
   return absl::OkStatus();
 }
 
-void PublicServer::Worker::Run() {
-  guard_.emplace(ioc_.get_executor());
-  WaitAccept();
-  WaitReady();
-  Sweep();
-  ioc_.run();
-  finished_.store(true, std::memory_order_release);
+void PublicServer::Worker::Post(std::function<void()> f) {
+  {
+    std::lock_guard<std::mutex> lock(posted_mu_);
+    posted_.push_back(std::move(f));
+  }
+  Wake();
 }
 
-void PublicServer::Worker::WaitAccept() {
-  acceptor_.async_wait(tcp::acceptor::wait_read, [this](error_code ec) {
-    if (ec || draining_) return;
-    AcceptAll();
-    WaitAccept();
-  });
+void PublicServer::Worker::Wake() {
+  uint64_t one = 1;
+  if (control_fd_ >= 0) (void)!::write(control_fd_, &one, sizeof(one));
+}
+
+void PublicServer::Worker::RunPosted() {
+  uint64_t count;
+  (void)!::read(control_fd_, &count, sizeof(count));
+  std::vector<std::function<void()>> tasks;
+  {
+    std::lock_guard<std::mutex> lock(posted_mu_);
+    tasks.swap(posted_);
+  }
+  for (auto& task : tasks) task();
+}
+
+void PublicServer::Worker::Run() {
+  constexpr int kMax = static_cast<int>(sizeof(events_) / sizeof(events_[0]));
+  constexpr int64_t kSweepMs = 1000;
+  int64_t next_sweep = MonotonicMs() + kSweepMs;
+  while (!stop_.load(std::memory_order_acquire) && !(draining_ && connections_.empty())) {
+    int64_t wait_ms = std::max<int64_t>(0, next_sweep - MonotonicMs());
+    int n = ::epoll_wait(epfd_, events_, kMax, static_cast<int>(wait_ms));
+    if (n < 0 && errno != EINTR) {
+      LogLine("error", "epoll_wait_failed", {{"error", std::strerror(errno)}});
+      break;
+    }
+    for (int i = 0; i < n; ++i) {
+      void* tag = events_[i].data.ptr;
+      if (tag == &kListenerTag) {
+        if (!draining_) AcceptAll();
+      } else if (tag == &kControlTag) {
+        RunPosted();
+      } else if (tag == nullptr) {  // the sink made events durable
+        uint64_t count;
+        (void)!::read(wake_fd_, &count, sizeof(count));
+        ReleaseDurable();
+      } else {
+        static_cast<Connection*>(tag)->OnEvents(events_[i].events);
+      }
+    }
+    closed_.clear();
+    if (int64_t now = MonotonicMs(); now >= next_sweep) {
+      Sweep(now);
+      next_sweep = now + kSweepMs;
+    }
+  }
+  finished_.store(true, std::memory_order_release);
 }
 
 void PublicServer::Worker::Refuse(int fd) {
@@ -132,32 +186,6 @@ void PublicServer::Worker::AcceptAll() {
   }
 }
 
-void PublicServer::Worker::WaitReady() {
-  ready_.async_wait(net::posix::stream_descriptor::wait_read, [this](error_code ec) {
-    if (ec) return;
-    OnReady();
-    closed_.clear();
-    if (!(draining_ && connections_.empty())) WaitReady();
-  });
-}
-
-void PublicServer::Worker::OnReady() {
-  constexpr int kMax = static_cast<int>(sizeof(events_) / sizeof(events_[0]));
-  for (;;) {
-    int n = ::epoll_wait(epfd_, events_, kMax, 0);
-    for (int i = 0; i < n; ++i) {
-      if (events_[i].data.ptr == nullptr) {  // the sink made events durable
-        uint64_t count;
-        (void)!::read(wake_fd_, &count, sizeof(count));
-        ReleaseDurable();
-        continue;
-      }
-      static_cast<Connection*>(events_[i].data.ptr)->OnEvents(events_[i].events);
-    }
-    if (n < kMax) return;  // a full batch may have left more behind
-  }
-}
-
 void PublicServer::Worker::ReleaseDurable() {
   uint64_t durable = lane_->durable.load(std::memory_order_acquire);
   uint64_t lost = lane_->lost.load(std::memory_order_acquire);
@@ -170,35 +198,20 @@ void PublicServer::Worker::ReleaseDurable() {
   }
 }
 
-void PublicServer::Worker::Sweep() {
-  sweep_timer_.expires_after(std::chrono::seconds(1));
-  sweep_timer_.async_wait([this](error_code ec) {
-    if (ec) return;
-    int64_t now = MonotonicMs();
-    for (size_t i = connections_.size(); i-- > 0;) {  // closing swaps in an already-checked one
-      connections_[i]->SweepCheck(now);
-    }
-    closed_.clear();
-    Sweep();
-  });
+void PublicServer::Worker::Sweep(int64_t now_ms) {
+  for (size_t i = connections_.size(); i-- > 0;) {  // closing swaps in an already-checked one
+    connections_[i]->SweepCheck(now_ms);
+  }
+  closed_.clear();
 }
 
 void PublicServer::Worker::Drain() {
   draining_ = true;
+  // Out of the epoll set first: a binary upgrade's new process holds the same socket.
+  (void)::epoll_ctl(epfd_, EPOLL_CTL_DEL, acceptor_.native_handle(), nullptr);
   error_code ec;
   acceptor_.close(ec);
   for (size_t i = connections_.size(); i-- > 0;) connections_[i]->DrainCheck();
-  closed_.clear();
-  MaybeFinishDrain();
-}
-
-void PublicServer::Worker::MaybeFinishDrain() {
-  if (draining_ && connections_.empty()) {
-    sweep_timer_.cancel();
-    error_code ec;
-    ready_.cancel(ec);
-    guard_.reset();
-  }
 }
 
 PublicServer::PublicServer(PublicServerOptions options, const store::LinkTable& table,

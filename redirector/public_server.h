@@ -1,9 +1,10 @@
 #pragma once
-// PublicServer: the redirect listener. Asio + Beast's parser; shared-nothing threads.
+// PublicServer: the redirect listener. A plain epoll loop per thread + Beast's parser;
+// shared-nothing threads.
 //
-// Each worker thread owns an io_context, its own SO_REUSEPORT acceptor on the same address (the
-// kernel spreads connections), its connections, a DateCache, a ClickIdGenerator and an SpscRing
-// into the EventSink. Workers share only read-mostly state: the LinkTable (lock-free reads) and
+// Each worker thread owns an epoll loop (worker.h says why not Asio's), its own SO_REUSEPORT
+// listener on the same address (the kernel spreads connections), its connections, a DateCache,
+// a ClickIdGenerator and an SpscRing into the EventSink. Workers share only read-mostly state: the LinkTable (lock-free reads) and
 // the options. A request goes: wait readable → one non-blocking read → parse in the buffer
 // (RequestParser) → HandleTap → response bytes into the connection's buffer → hit into the ring
 // → one non-blocking write (async only if the socket is full). Pipelined requests in one read

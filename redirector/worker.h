@@ -4,16 +4,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
-#include <optional>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "redirector/click_id.h"
 #include "redirector/histogram.h"
@@ -93,12 +91,14 @@ struct Counters {
 
 class Connection;
 
-// Why a second epoll set: Asio's reactor re-arms a descriptor with epoll_ctl(EPOLL_CTL_MOD) for
-// every async_wait, and its speculative async_read_some pays a recv() that says EAGAIN: either
-// way one extra system call per keep-alive request. Connections therefore live in a per-worker
-// edge-triggered epoll set that is registered once per connection; the io_context waits on
-// that set's descriptor (one re-arm per batch of ready connections, not per request). A request
-// then costs one recv() and one send(), as in nginx. Accepting, timers and shutdown stay Asio's.
+// The worker's own event loop. Asio's reactor re-arms a descriptor with epoll_ctl(EPOLL_CTL_MOD)
+// for every async_wait, and waiting on a nested epoll set through it costs an epoll_wait and an
+// epoll_ctl per wake-up on top of the set's own epoll_wait. So a worker runs a plain loop
+// around one epoll set holding its listener (level-triggered), its connections (edge-triggered,
+// registered once), a control eventfd for work posted from other threads (drain, reconfigure,
+// stop) and, with --sync always, the sink's wake-up eventfd. A request costs one recv() and
+// one send(); a wake-up one epoll_wait(), as in nginx. Asio only opens the listening socket
+// (listener.h, shared with the admin server); timeouts are checked once a second by the loop.
 class PublicServer::Worker {
  public:
   Worker(const PublicServerOptions& options, const store::LinkTable& table, uint8_t index,
@@ -108,27 +108,29 @@ class PublicServer::Worker {
         sweeps_(sweeps),
         table_(table),
         always_(always),
-        ioc_(1),
-        acceptor_(ioc_),
-        ready_(ioc_),
-        sweep_timer_(ioc_),
+        acceptor_(setup_ioc_),
         click_ids_(options.node_id, start_ms, index) {}
   ~Worker();
 
-  // Sets up the epoll set and the acceptor: bound to `ep`, or adopting `inherited_fd` (≥ 0).
+  // Sets up the epoll set and the listener: bound to `ep`, or adopting `inherited_fd` (≥ 0).
   absl::Status Bind(const tcp::endpoint& ep, int inherited_fd);
   uint16_t local_port() const { return acceptor_.local_endpoint().port(); }
+  // The loop: returns after a drain finished or ForceStop.
   void Run();
   bool finished() const { return finished_.load(std::memory_order_acquire); }
   // Thread-safe: asks the worker to drain and stop.
   void BeginShutdown() {
-    net::post(ioc_, [this] { Drain(); });
+    Post([this] { Drain(); });
   }
-  void ForceStop() { ioc_.stop(); }
+  // Thread-safe: the loop returns at its next wake-up, whatever is open.
+  void ForceStop() {
+    stop_.store(true, std::memory_order_release);
+    Wake();
+  }
   // Thread-safe: the worker takes `o` between two requests. Connections opened before keep
   // their read buffer (sized by the old header limit).
   void Reconfigure(PublicServerOptions o) {
-    net::post(ioc_, [this, o = std::move(o)]() mutable { options_ = std::move(o); });
+    Post([this, o = std::move(o)]() mutable { options_ = std::move(o); });
   }
 
   PublicServerOptions options_;    // this worker's copy: Reconfigure replaces it on its thread
@@ -138,21 +140,19 @@ class PublicServer::Worker {
   bool always_;                      // --sync always: answers wait for their event's fsync
   EventSink::Lane* lane_ = nullptr;  // set by PublicServer::Listen before Run
   int wake_fd_ = -1;                 // eventfd the sink writes when lane_->durable moves
+  // Connections holding answers until their event is durable (--sync always), and
+  // ReleaseDurable's scratch list, swapped with it.
   std::vector<Connection*> awaiting_;
-  std::vector<Connection*> releasing_;  // ReleaseDurable's scratch, swapped with awaiting_  //
-                                        // connections holding answers until their event is durable
-  net::io_context ioc_;
+  std::vector<Connection*> releasing_;
+  net::io_context setup_ioc_{1};  // owns the acceptor object; never run
   tcp::acceptor acceptor_;
-  net::posix::stream_descriptor ready_;  // the epoll set, as Asio sees it
-  net::steady_timer sweep_timer_;
   ClickIdGenerator click_ids_;
   DateCache dates_;
   Counters counters_;
   std::vector<std::unique_ptr<Connection>> connections_;
-  std::vector<std::unique_ptr<Connection>> closed_;  // freed after the current handler
+  std::vector<std::unique_ptr<Connection>> closed_;  // freed after the current batch
   bool draining_ = false;
   std::atomic<bool> finished_{false};
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> guard_;
 
   // Shared by the connections of this worker (one thread): the Location being built.
   char location_[kMaxLocation];
@@ -164,18 +164,22 @@ class PublicServer::Worker {
     size_t threads = static_cast<size_t>(options_.threads < 1 ? 1 : options_.threads);
     return (options_.max_connections + threads - 1) / threads;
   }
-  void WaitAccept();
+  // Runs `f` on the worker's thread at its next wake-up (control path only: takes a mutex).
+  void Post(std::function<void()> f);
+  void Wake();
+  void RunPosted();
   void AcceptAll();
   // Answers 503 on a connection over a cap; the caller closes it.
   void Refuse(int fd);
-  void WaitReady();
-  void OnReady();
   void ReleaseDurable();
-  void Sweep();
+  void Sweep(int64_t now_ms);
   void Drain();
-  void MaybeFinishDrain();
 
   int epfd_ = -1;
+  int control_fd_ = -1;  // eventfd: Post and ForceStop wake the loop
+  std::mutex posted_mu_;
+  std::vector<std::function<void()>> posted_;  // guarded by posted_mu_
+  std::atomic<bool> stop_{false};
   epoll_event events_[256];
 };
 
