@@ -30,6 +30,7 @@
 #include "redirector/response_writer.h"
 #include "redirector/spsc_ring.h"
 #include "redirector/tap.h"
+#include "redirector/ua_cache.h"
 
 #include "testing/counting_new.h"
 
@@ -175,6 +176,9 @@ void BM_Classify(benchmark::State& state) {
       *redirector::ParseIp("203.0.113.9"), *redirector::ParseIp("2a00:1450:4001::9"),
       *redirector::ParseIp("66.249.66.1"), *redirector::ParseIp("198.51.100.77")};
   redirector::ClassifierConfig config;
+  // Arg: with the worker's user-agent cache (1; these four agents then always hit) or not (0).
+  auto cache = std::make_unique<redirector::UaGroupCache>();
+  redirector::UaGroupCache* ua_cache = state.range(0) == 1 ? cache.get() : nullptr;
   size_t i = 0;
   long before = testing::AllocationCount();
   for (auto _ : state) {
@@ -184,11 +188,11 @@ void BM_Classify(benchmark::State& state) {
     ++i;
     h.has_accept = h.has_accept_language = true;
     h.seconds_since_sent = 3600;
-    benchmark::DoNotOptimize(redirector::Classify(h, config));
+    benchmark::DoNotOptimize(redirector::Classify(h, config, ua_cache));
   }
   ReportAllocs(state, before);
 }
-BENCHMARK(BM_Classify);
+BENCHMARK(BM_Classify)->Arg(0)->Arg(1);
 
 void BM_BuildResponse(benchmark::State& state) {
   World& w = TheWorld();
@@ -269,6 +273,7 @@ void BM_WholeTap(benchmark::State& state) {
     clients[k][15] = static_cast<uint8_t>(k);
   }
   redirector::SweepDetector sweeps;
+  auto ua_cache = std::make_unique<redirector::UaGroupCache>();  // as each worker has
   size_t i = 0;
   long before = testing::AllocationCount();
   for (auto _ : state) {
@@ -278,7 +283,8 @@ void BM_WholeTap(benchmark::State& state) {
     parser->Feed(r.data(), r.size(), ec);
     const redirector::RequestFacts& req = parser->facts();
     redirector::TapContext ctx{
-        w.table.get(), &config, &ids, kSent + 3600, &clients[(i * 40503) & 65535], &sweeps};
+        w.table.get(), &config,       &ids, kSent + 3600, &clients[(i * 40503) & 65535],
+        &sweeps,       ua_cache.get()};
     auto outcome = redirector::HandleTap(req, ctx, std::span<char>(location, sizeof(location)));
     benchmark::DoNotOptimize(redirector::WriteTapResponse(
         outcome, false, true, dates.Get(kSent + 3600), std::span<char>(out, sizeof(out)), 0));

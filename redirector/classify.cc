@@ -2,6 +2,7 @@
 
 #include "redirector/ascii.h"
 #include "redirector/classifier_data.h"
+#include "redirector/ua_cache.h"
 #include "redirector/ua_tokens.h"
 
 namespace redirector {
@@ -11,14 +12,15 @@ bool HasGroup(uint64_t groups, UaGroup g) { return (groups >> g) & 1; }
 
 }  // namespace
 
-Classification Classify(const HitFacts& hit, const ClassifierConfig& config) {
+Classification Classify(const HitFacts& hit, const ClassifierConfig& config,
+                        UaGroupCache* ua_cache) {
   const ClassifierData& data = config.data ? *config.data : BuiltinClassifierData();
   uint32_t reasons = 0;
   std::string_view ua = hit.user_agent;
   if (ua.empty() || ua == "-") {
     reasons |= kReasonUaEmpty;
   } else {
-    uint64_t g = data.ua.Match(ua);
+    uint64_t g = ua_cache != nullptr ? ua_cache->Match(data.ua, ua) : data.ua.Match(ua);
     bool in_app = HasGroup(g, kUaGroupInApp);
     if (HasGroup(g, kUaGroupPreview)) reasons |= kReasonUaPreview;
     if (HasGroup(g, kUaGroupScanner)) reasons |= kReasonUaScanner;

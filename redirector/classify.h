@@ -55,6 +55,7 @@ struct HitFacts {
 };
 
 struct ClassifierData;  // classifier_data.h
+class UaGroupCache;     // ua_cache.h
 
 struct ClassifierConfig {
   // A hit sooner than this after the send is a machine reacting to delivery. Published scanner
@@ -74,7 +75,9 @@ struct Classification {
   uint32_t reasons = 0;  // Reason bits
 };
 
-Classification Classify(const HitFacts& hit, const ClassifierConfig& config);
+// `ua_cache` (optional, the caller's thread's): remembers user-agent matches (ua_cache.h).
+Classification Classify(const HitFacts& hit, const ClassifierConfig& config,
+                        UaGroupCache* ua_cache = nullptr);
 // A behaviour signal found outside Classify (a sweep): adds `reason`, and a hit that looked
 // human or like a plain bot becomes a scanner (a preview stays a preview).
 void AddSweepReason(Classification* c, Reason reason);

@@ -230,8 +230,10 @@ class Connection {
         forwarded = {};
       }
     }
-    TapContext ctx{&w_.table_, &w_.options_.classifier, &w_.click_ids_, now_us / 1000000, &client,
-                   w_.sweeps_};
+    TapContext ctx{&w_.table_,     &w_.options_.classifier,
+                   &w_.click_ids_, now_us / 1000000,
+                   &client,        w_.sweeps_,
+                   &w_.ua_cache_};
     TapOutcome outcome = HandleTap(req, ctx, std::span<char>(w_.location_, kMaxLocation));
     HitRecord* hit = outcome.record ? w_.lane_->ring.Reserve() : nullptr;
     if (outcome.record && hit == nullptr) {  // the log writer is behind

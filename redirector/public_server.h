@@ -4,11 +4,11 @@
 //
 // Each worker thread owns an epoll loop (worker.h says why not Asio's), its own SO_REUSEPORT
 // listener on the same address (the kernel spreads connections), its connections, a DateCache,
-// a ClickIdGenerator and an SpscRing into the EventSink. Workers share only read-mostly state: the LinkTable (lock-free reads) and
-// the options. A request goes: wait readable → one non-blocking read → parse in the buffer
-// (RequestParser) → HandleTap → response bytes into the connection's buffer → hit into the ring
-// → one non-blocking write (async only if the socket is full). Pipelined requests in one read
-// are answered with one write.
+// a ClickIdGenerator and an SpscRing into the EventSink. Workers share only read-mostly state: the
+// LinkTable (lock-free reads) and the options. A request goes: wait readable → one non-blocking
+// read → parse in the buffer (RequestParser) → HandleTap → response bytes into the connection's
+// buffer → hit into the ring → one non-blocking write (async only if the socket is full). Pipelined
+// requests in one read are answered with one write.
 //
 // Limits: request header bytes and header count (→ 431), target length (→ 414), header read
 // timeout (→ 408), keep-alive idle timeout, connection caps per process and per client address

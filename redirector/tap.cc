@@ -44,7 +44,7 @@ TapOutcome HandleTap(const RequestFacts& request, const TapContext& ctx,
   }
   HitFacts facts = ToHitFacts(request, out.seconds_since_sent);
   facts.client = ctx.client;
-  out.classification = Classify(facts, *ctx.classifier);
+  out.classification = Classify(facts, *ctx.classifier, ctx.ua_cache);
   const ClassifierConfig& config = *ctx.classifier;
   if (link != nullptr && sweeps &&
       ctx.sweeps->Observe(*ctx.client, link->campaign_slot(), out.code, ctx.now_s,

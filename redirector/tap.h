@@ -45,9 +45,10 @@ struct TapContext {
   const store::LinkTable* table;
   const ClassifierConfig* classifier;
   ClickIdGenerator* click_ids;
-  int64_t now_s;                    // Unix seconds
-  const Ip16* client = nullptr;     // the client's address, for the classifier's network lists
-  SweepDetector* sweeps = nullptr;  // inline sweep detection (shared by the workers), or none
+  int64_t now_s;                     // Unix seconds
+  const Ip16* client = nullptr;      // the client's address, for the classifier's network lists
+  SweepDetector* sweeps = nullptr;   // inline sweep detection (shared by the workers), or none
+  UaGroupCache* ua_cache = nullptr;  // the worker's user-agent match cache, or none
 };
 
 TapOutcome HandleTap(const RequestFacts& request, const TapContext& ctx,

@@ -1,5 +1,6 @@
 #include "redirector/token_matcher.h"
 
+#include <atomic>
 #include <cassert>
 #include <deque>
 
@@ -8,6 +9,8 @@
 namespace redirector {
 
 TokenMatcher::TokenMatcher(const std::vector<Token>& tokens) {
+  static std::atomic<uint64_t> last_id{0};
+  id_ = last_id.fetch_add(1, std::memory_order_relaxed) + 1;
   // Byte classes: every byte that appears in a token gets its own class (case folded); all
   // others share class 0. Keeps the DFA small.
   for (const Token& t : tokens) {

@@ -30,10 +30,14 @@ class TokenMatcher {
   // The OR of (1 << group) over every token found in `text`.
   uint64_t Match(std::string_view text) const;
   size_t state_count() const { return outputs_.size(); }
+  // Unique per constructed matcher in this process (0 for a default-constructed one): lets a
+  // cache of results (UaGroupCache) tell matchers apart. Copies share the id and the results.
+  uint64_t id() const { return id_; }
 
  private:
   uint8_t ClassOf(unsigned char c) const { return byte_class_[c]; }
 
+  uint64_t id_ = 0;
   uint8_t byte_class_[256] = {};
   int num_classes_ = 1;
   int row_shift_ = 0;              // log2 of a state's row width (≥ num_classes_)

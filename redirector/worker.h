@@ -18,6 +18,7 @@
 #include "redirector/public_server.h"
 #include "redirector/redirect_url.h"
 #include "redirector/response_writer.h"
+#include "redirector/ua_cache.h"
 
 #include <sys/epoll.h>
 #include <time.h>
@@ -147,6 +148,7 @@ class PublicServer::Worker {
   net::io_context setup_ioc_{1};  // owns the acceptor object; never run
   tcp::acceptor acceptor_;
   ClickIdGenerator click_ids_;
+  UaGroupCache ua_cache_;
   DateCache dates_;
   Counters counters_;
   std::vector<std::unique_ptr<Connection>> connections_;
