@@ -3,16 +3,20 @@
 
   bench/compare_nginx.py [--codes 1000000] [--seconds 8] [--rounds 3] [--connections 64]
       [--binary build/bin/redirector] [--baseline OLD_BINARY] [--canned build/bin/canned_server]
+      [--ua-mix]
 
 Generates N codes with ~100-byte destinations; loads them into redirector through the admin
 API (1,000 campaigns, one link per code) and into nginx (nginx-light) as `map $uri $target`
 with `return 302 $target` (access_log off, one process). Pins each server to CPU 0 and wrk to
-CPU 1; drives both with the same wrk script (random codes, keep-alive); alternates redirector and
-nginx (and bench/canned_server, the kernel-cost anchor: one canned 302 per request, no lookup)
-`--rounds` times. Per run it prints requests/s, p50/p99 latency and the server's CPU time
-per request (utime+stime of all its threads from /proc/PID/task/*/stat, before and after, over
-the requests served); then RSS, load times and the ratios. Every process it starts is stopped
-by PID. Needs: deploy/install-deps.sh --bench, and a built build/bin/redirector.
+CPU 1; drives both with the same wrk script (random codes, keep-alive); alternates redirector,
+[baseline,] nginx and bench/canned_server (the kernel-cost anchor: one canned 302 per request,
+no lookup, no log) `--rounds` times. With --ua-mix each request carries one of the corpus's
+3,311 human user agents at random (a worst case for the classifier's user-agent cache). Per run
+it prints requests/s, p50/p99 latency and the server's CPU time per request (utime+stime of all
+its threads from /proc/PID/task/*/stat, before and after, over the requests served); then RSS,
+load times, the medians with their ratios and the per-round paired ratios. Every process it
+starts is stopped by PID. Needs: deploy/install-deps.sh --bench, and a built build (for
+build/bin/redirector and build/bin/canned_server).
 """
 import argparse
 import glob
@@ -70,11 +74,12 @@ def free_port():
     return port
 
 
-def run_wrk(port, codes_file, seconds, connections):
+def run_wrk(port, codes_file, seconds, connections, agents_file=None):
     out = subprocess.run(
         ["taskset", "-c", "1", "wrk", "-t1", "-c%d" % connections, "-d%ds" % seconds, "--latency",
          "-s", os.path.join(ROOT, "bench", "random_codes.lua"), "http://127.0.0.1:%d" % port,
-         "--", codes_file], capture_output=True, text=True, timeout=seconds + 60).stdout
+         "--", codes_file] + ([agents_file] if agents_file else []),
+        capture_output=True, text=True, timeout=seconds + 60).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     requests = int(re.search(r"(\d+) requests in", out).group(1))
 
@@ -89,7 +94,7 @@ def run_wrk(port, codes_file, seconds, connections):
 
 def measure(pid, port, codes_file, args):
     before = cpu_seconds(pid)
-    r = run_wrk(port, codes_file, args.seconds, args.connections)
+    r = run_wrk(port, codes_file, args.seconds, args.connections, args.agents_file)
     r["cpu_us_per_req"] = (cpu_seconds(pid) - before) / r["requests"] * 1e6
     return r
 
@@ -216,6 +221,9 @@ def main():
     ap.add_argument("--baseline", help="a previous redirector binary to measure in the same run")
     ap.add_argument("--canned", default=os.path.join(ROOT, "build/bin/canned_server"),
                     help="the canned-response anchor server ('' to skip it)")
+    ap.add_argument("--ua-mix", action="store_true",
+                    help="each request carries one of the corpus's 3,311 human user agents at random "
+                         "(tests/data/ua-corpus.tsv) instead of one iPhone Safari agent")
     args = ap.parse_args()
     for tool in ("nginx", "wrk", "taskset"):
         if not shutil.which(tool):
@@ -223,6 +231,15 @@ def main():
     work = tempfile.mkdtemp(prefix="redirector-vs-nginx-")
     servers = []
     try:
+        args.agents_file = None
+        if args.ua_mix:
+            args.agents_file = os.path.join(work, "agents.txt")
+            with open(os.path.join(ROOT, "tests/data/ua-corpus.tsv")) as corpus, \
+                    open(args.agents_file, "w") as agents:
+                for line in corpus:
+                    fields = line.rstrip("\n").split("\t")
+                    if len(fields) > 2 and fields[0] == "human":
+                        agents.write(fields[2] + "\n")
         links = os.path.join(work, "links.ndjson")
         campaigns = os.path.join(work, "campaigns.ndjson")
         codes = os.path.join(work, "codes.txt")
