@@ -95,6 +95,15 @@ absl::Status ValidateCampaign(const Campaign& c) {
     if (key.empty() || key.size() > 32) {
       return absl::InvalidArgumentError("utm keys must be 1 to 32 characters");
     }
+    // Keys are stored without the prefix the redirect adds; the API accepts "utm_source" for
+    // "source" by removing one "utm_". A key that still starts with it would become
+    // "utm_utm_..." in the URL, and would not read back the same from the API's own output.
+    if (key.rfind("utm_", 0) == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("utm key '", key,
+                       "' repeats the utm_ prefix (give \"source\" or "
+                       "\"utm_source\")"));
+    }
     for (char ch : key) {
       if (!IsUtmKeyChar(ch)) {
         return absl::InvalidArgumentError(

@@ -133,6 +133,11 @@ TEST_CASE("Campaign validation names what is wrong", "[store][link]") {
     c.variants[1].destination = "javascript:x";
     CHECK_FALSE(store::ValidateCampaign(c).ok());
   }
+  SECTION("a UTM key that repeats the prefix") {  // from "utm_utm_x": the API strips one utm_
+    c.utm.push_back({"utm_x", "a"});
+    CHECK(store::ValidateCampaign(c).message().find("repeats the utm_ prefix") !=
+          std::string::npos);
+  }
   SECTION("control character in a UTM value") {
     c.utm.push_back({"term", "a\nb"});
     CHECK_FALSE(store::ValidateCampaign(c).ok());
