@@ -11,8 +11,9 @@
 // freed memory; the retired arrays add at most the size of the current one).
 //
 // Memory: a slot is 8 bytes (16-bit hash tag + 48-bit address) at a load factor of at most
-// 3/4, and an entry is a 19-byte header plus its code, recipient, optional destination override
-// and optional coupon, rounded up to 8 bytes.
+// 3/4 (Reserve sizes the array for exactly that; growing while serving doubles it), and an entry
+// is a 19-byte header plus its code, recipient, optional destination override and optional
+// coupon, rounded up to 4 bytes. Slot arrays and the arena's 2 MiB chunks ask for huge pages.
 
 #include <atomic>
 #include <cstdint>
@@ -86,6 +87,8 @@ class LinkIndex {
   void Reserve(size_t n);
 
   size_t size() const { return size_.load(std::memory_order_relaxed); }
+  // Slots in the current array (writer only).
+  size_t capacity() const;
   // Bytes held: slot arrays (current and retired) plus arena chunks.
   size_t MemoryBytes() const;
 
@@ -95,7 +98,7 @@ class LinkIndex {
 
   static uint64_t Hash(std::string_view code);
   LinkEntry* Allocate(const LinkEntryFields& f);
-  void Grow(size_t min_capacity);
+  void Grow(size_t capacity);
   // Stores `slot_value` into `t` (writer only, `t` not yet or already published).
   static bool InsertInto(Table* t, uint64_t hash, uint64_t slot_value, std::string_view code);
 

@@ -127,7 +127,9 @@ absl::Status LinkTable::Promote() {
 
 absl::Status LinkTable::Load() {
   absl::MutexLock lock(&mu_);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  rocksdb::ReadOptions once;
+  once.fill_cache = false;  // every block is read once: caching them would only add to RSS
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(once));
   for (it->Seek(rocksdb::Slice(kCampaignPrefix.data(), kCampaignPrefix.size()));
        it->Valid() && it->key().starts_with(rocksdb::Slice("c/", 2)); it->Next()) {
     auto c = DecodeCampaign(std::string_view(it->value().data(), it->value().size()));

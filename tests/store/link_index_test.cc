@@ -89,3 +89,36 @@ TEST_CASE("Readers see every published entry while a writer grows the index", "[
   reader.join();
   CHECK_FALSE(failed.load());
 }
+
+TEST_CASE("Reserve sizes the slots for a load of 3/4 and loading that many does not regrow",
+          "[store][index]") {
+  LinkIndex index;
+  constexpr size_t kLinks = 100000;
+  index.Reserve(kLinks);
+  size_t reserved = index.capacity();
+  CHECK(reserved >= kLinks * 4 / 3);
+  CHECK(reserved <= kLinks * 4 / 3 + 16);  // not the next power of two (2^18)
+  for (size_t i = 0; i < kLinks; ++i) index.Put(Fields("c" + std::to_string(i)));
+  CHECK(index.capacity() == reserved);
+  for (size_t i = 0; i < kLinks; ++i) {
+    const store::LinkEntry* e = index.Find("c" + std::to_string(i));
+    REQUIRE(e != nullptr);
+    CHECK(e->recipient() == "r");
+  }
+  CHECK(index.Find("c" + std::to_string(kLinks)) == nullptr);
+}
+
+TEST_CASE("Reserving a little more many times grows the slots geometrically", "[store][index]") {
+  LinkIndex index;
+  size_t next = 0;
+  for (int round = 0; round < 200; ++round) {  // like 200 bulk requests of 1,000 links
+    index.Reserve(index.size() + 1000);
+    for (int i = 0; i < 1000; ++i) index.Put(Fields("c" + std::to_string(next++)));
+  }
+  CHECK(index.size() == 200000);
+  CHECK(index.capacity() <= 2 * (200000 * 4 / 3 + 16));
+  // Entries ~6 MB; slots at most twice 3/4-load's 2.1 MB, plus retired arrays no larger. An
+  // exact-fit array per request would have retired ~200 MB.
+  CHECK(index.MemoryBytes() < 20 * (size_t{1} << 20));
+  CHECK(index.Find("c199999") != nullptr);
+}
