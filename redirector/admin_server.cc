@@ -45,7 +45,11 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(AdminServer::State& state, tcp::socket socket)
-      : state_(state), stream_(std::move(socket)) {}
+      : state_(state), stream_(std::move(socket)) {
+    // Beast reads no more than the buffer's free space (at least 512 bytes): a small buffer
+    // turns a bulk body into thousands of reads, each re-arming the timeout's timer.
+    buffer_.reserve(kReadBytes);
+  }
   ~Session() { SetBusy(false); }
 
   // Pausing: a connection waiting for its next request is closed (the client reconnects and
@@ -167,6 +171,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   AdminServer::State& state_;
   beast::tcp_stream stream_;
+  static constexpr size_t kReadBytes = 64 * 1024;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool busy_ = false;

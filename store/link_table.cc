@@ -293,7 +293,7 @@ absl::Status LinkTable::CreateLinks(std::vector<Link>* links) {
     if (!l.coupon.empty()) batch_coupons.insert(l.coupon);
     placed.push_back({static_cast<uint32_t>(slot), static_cast<uint8_t>(variant)});
   }
-  rocksdb::WriteBatch batch;
+  rocksdb::WriteBatch batch(links->size() * 96);  // about a link's key and value: no regrowth
   for (const Link& l : *links) {
     batch.Put(Key(kLinkPrefix, l.code), EncodeLink(l));
     if (!l.coupon.empty()) batch.Put(families_[kCoupons], l.coupon, l.code);

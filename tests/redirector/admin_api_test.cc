@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
 #include "testing/admin_fixture.h"
@@ -82,6 +83,32 @@ TEST_CASE("Bulk links: NDJSON in, codes and URLs out in order; one bad line stor
   CHECK(syntax.body.find("line 2") != std::string::npos);
   CHECK(f.table().link_count() == 2);
   CHECK(f.Call("POST", "/v1/links", "").status == 400);
+}
+
+TEST_CASE("Bulk answers are JSON lines whatever the public URL holds, with coupons",
+          "[redirector][admin]") {
+  AdminFixture f;
+  f.context().public_url = R"(https://s.example/a"b\c)";
+  REQUIRE(f.Call("POST", "/v1/campaigns", kCampaign).status == 201);
+  auto r = f.Call("POST", "/v1/links",
+                  R"({"campaign":"spring","variant":"A","recipient":"r-1","code":"c-0001",)"
+                  R"("coupon":"save-10"})"
+                  "\n"
+                  R"({"campaign":"spring","variant":"B","recipient":"r-2"})"
+                  "\n");
+  REQUIRE(r.status == 201);
+  size_t nl = r.body.find('\n');
+  REQUIRE(nl != std::string::npos);
+  boost::json::object first = boost::json::parse(r.body.substr(0, nl)).as_object();
+  CHECK(first.size() == 3);
+  CHECK(first["code"] == "c-0001");
+  CHECK(first["url"] == R"(https://s.example/a"b\c/c-0001)");
+  CHECK(first["coupon"] == "SAVE-10");
+  boost::json::object second = boost::json::parse(r.body.substr(nl + 1)).as_object();
+  CHECK(second.size() == 2);
+  std::string code(second["code"].as_string());
+  CHECK(std::string(second["url"].as_string()) == R"(https://s.example/a"b\c/)" + code);
+  CHECK(f.table().GetLink(code).ok());
 }
 
 TEST_CASE("100,000 links in one request", "[redirector][admin]") {

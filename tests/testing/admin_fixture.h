@@ -41,6 +41,7 @@ class AdminFixture {
         redirector::AdminRequest{method, target, auth, body, shopify_hmac}, ctx_);
   }
   store::LinkTable& table() { return *table_; }
+  redirector::AdminContext& context() { return ctx_; }
 
   std::vector<store::Event> recorded;
   bool fail_writes = false;
