@@ -22,9 +22,12 @@ struct FreeDeleter {
 };
 using Memory = std::unique_ptr<void, FreeDeleter>;
 Memory AllocatePages(size_t bytes) {
-  constexpr size_t kPage = 4096;
-  void* p = bytes < kHugePage ? std::malloc(bytes)
-                              : std::aligned_alloc(kHugePage, (bytes + kPage - 1) & ~(kPage - 1));
+  void* p = nullptr;
+  if (bytes < kHugePage) {
+    p = std::malloc(bytes);
+  } else if (posix_memalign(&p, kHugePage, bytes) != 0) {  // (aligned_alloc would want whole
+    p = nullptr;                                           // multiples of the alignment)
+  }
   if (p == nullptr) throw std::bad_alloc();
   if (size_t whole = bytes & ~(kHugePage - 1); whole > 0) (void)madvise(p, whole, MADV_HUGEPAGE);
   return Memory(p);
