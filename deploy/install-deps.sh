@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev pkg-config libboost1.81-dev libboost-json1.81-dev
           librocksdb-dev libabsl-dev catch2 libbenchmark-dev libssl-dev zlib1g-dev
-          libnats-dev nats-server libtomlplusplus-dev prometheus
+          libnats-dev nats-server libtomlplusplus-dev liburing-dev prometheus
           curl python3)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(nginx-light wrk slowhttptest)

@@ -76,6 +76,32 @@ class Connection {
 
   int fd() const { return fd_; }
   size_t index = 0;  // position in the worker's list
+  // io_uring: a recv or send of this connection's buffers is with the kernel (it may not be
+  // freed until both completed).
+  bool in_flight() const { return recv_in_flight_ || send_in_flight_; }
+
+  // io_uring: routes a completion to the connection whose address (plus the op) is `tag`.
+  static void OnCompletion(uint64_t tag, int result) {
+    auto* c = reinterpret_cast<Connection*>(tag & ~kOpMask);
+    if ((tag & kOpMask) == kSendOp) {
+      c->OnSendDone(result);
+    } else {
+      c->OnRecvDone(result);
+    }
+  }
+
+  // io_uring: asks for the next bytes (at most one recv in flight). A full buffer while no
+  // answer is being sent is a header over the limit: 431.
+  void StartRecv() {
+    if (closed_ || recv_in_flight_) return;
+    size_t space = in_capacity_ - in_len_;
+    if (space == 0) {
+      if (!writing_) Fail(431);  // else: the buffered requests are answered after the send
+      return;
+    }
+    recv_in_flight_ = true;
+    w_.uring_->Recv(fd_, in_.get() + in_len_, space, Tag(kRecvOp));
+  }
 
   // Readiness from the epoll set (edge-triggered: each call reports new readiness).
   void OnEvents(uint32_t events) {
@@ -86,7 +112,8 @@ class Connection {
     }
     if ((events & EPOLLOUT) && writing_) {
       if (!Flush()) return;
-      if (!read_pending_) return;
+      // Requests that waited behind the full socket (many pipelined in one read).
+      if (in_len_ > 0 && !Process()) return;
     }
     if (events & (EPOLLIN | EPOLLRDHUP)) read_pending_ = true;
     if (read_pending_ && !writing_ && durable_pos_ == 0) OnReadable();
@@ -111,6 +138,8 @@ class Connection {
     if (!writing_ && durable_pos_ == 0 && in_len_ == 0 && answered_ > 0) Close();
   }
 
+  // Shuts the socket down (which also ends io_uring requests in flight) and hands the
+  // connection to the worker to free.
   void Close() {
     if (closed_) return;
     closed_ = true;
@@ -149,11 +178,55 @@ class Connection {
     }
   }
 
+  // io_uring completions.
+  void OnRecvDone(int result) {
+    recv_in_flight_ = false;
+    if (closed_) return;
+    if (result <= 0) {  // 0: the peer closed
+      if (result == -EINTR || result == -EAGAIN) {
+        StartRecv();
+      } else {
+        Close();
+      }
+      return;
+    }
+    if (in_len_ == 0) request_start_ms_ = MonotonicMs();
+    in_len_ += static_cast<size_t>(result);
+    // While an answer is being sent or waits for durability, the bytes wait in the buffer.
+    if (writing_ || durable_pos_ > 0) return;
+    ProcessAndRead();
+  }
+
+  void OnSendDone(int result) {
+    send_in_flight_ = false;
+    if (closed_) return;
+    if (result < 0) {
+      Close();
+      return;
+    }
+    sent_ += static_cast<size_t>(result);
+    if (!Flush()) return;  // the rest was submitted, or the connection closed
+    ProcessAndRead();
+  }
+
+  // io_uring: answers the complete requests in the buffer, then keeps a recv in flight (beside
+  // the send just submitted, if any: the two go to the kernel in the same system call).
+  void ProcessAndRead() {
+    if (in_len_ > 0 && !Process() && (closed_ || durable_pos_ > 0)) return;
+    StartRecv();
+  }
+
+  static constexpr uint64_t kRecvOp = 1;
+  static constexpr uint64_t kSendOp = 2;
+  static constexpr uint64_t kOpMask = 7;
+  uint64_t Tag(uint64_t op) const { return reinterpret_cast<uint64_t>(this) | op; }
+
   // Answers every complete request in the buffer. Returns false if the connection closed or a
   // response is still waiting for the socket.
   bool Process() {
     size_t pos = 0;
     bool close_after = false;
+    bool waiting = false;  // a flush mid-way is still with the socket (or closed)
     while (pos < in_len_ && !close_after) {
       parser_.emplace(w_.options_.request_limits);
       error_code ec;
@@ -173,7 +246,10 @@ class Connection {
       bool keep_alive = req.keep_alive && !w_.draining_;
       if (out_len_ + kMaxLocation + 512 > kOutCapacity) {
         if (durable_pos_ > 0) break;  // --sync always: answer these first, then go on
-        if (!Flush()) return false;   // rare: many pipelined requests in one read
+        if (!Flush()) {               // rare: many pipelined requests in one read
+          waiting = true;             // (the rest are answered once the socket took these)
+          break;
+        }
       }
       bool ok = Respond(req, keep_alive);
       pos += used;
@@ -186,6 +262,7 @@ class Connection {
       request_start_ms_ = MonotonicMs();
     }
     last_activity_ms_ = MonotonicMs();
+    if (waiting) return false;
     close_after_write_ = close_after;
     if (durable_pos_ > 0) {  // --sync always: the answers wait for their events' fsync
       w_.awaiting_.push_back(this);
@@ -206,6 +283,10 @@ class Connection {
     if (durable_pos_ > durable) return false;
     durable_pos_ = 0;
     if (!Flush()) return true;
+    if (w_.uring_) {
+      ProcessAndRead();
+      return true;
+    }
     if (in_len_ > 0 && !Process()) return true;  // requests that were waiting behind
     if (read_pending_ && !writing_ && durable_pos_ == 0) OnReadable();
     return true;
@@ -291,8 +372,14 @@ class Connection {
   }
 
   // Sends out_[sent_, out_len_). Returns true when all is sent and the connection stays open;
-  // false if it closed or the socket is full (EPOLLOUT resumes it).
+  // false if it closed, the socket is full (EPOLLOUT resumes it) or, with io_uring, a send was
+  // submitted (its completion resumes it).
   bool Flush() {
+    if (w_.uring_ && sent_ < out_len_) {  // the completion calls Flush again
+      writing_ = send_in_flight_ = true;
+      w_.uring_->Send(fd_, out_.get() + sent_, out_len_ - sent_, Tag(kSendOp));
+      return false;
+    }
     while (sent_ < out_len_) {
       ssize_t n = ::send(fd_, out_.get() + sent_, out_len_ - sent_, MSG_NOSIGNAL);
       if (n < 0) {
@@ -345,6 +432,8 @@ class Connection {
   uint64_t durable_pos_ = 0;   // --sync always: answers wait until the lane is durable here
   bool close_after_write_ = false;
   bool closed_ = false;
+  bool recv_in_flight_ = false;  // io_uring
+  bool send_in_flight_ = false;  // io_uring
   int64_t request_start_ms_ = 0;
   int64_t last_activity_ms_ = 0;
 };

@@ -21,6 +21,11 @@ namespace {
 char kListenerTag;
 char kControlTag;
 // nullptr: the sink's wake-up eventfd (--sync always).
+
+// io_uring tags that are not a connection's (connections tag theirs with their address plus
+// kRecvOp or kSendOp, connection.h).
+constexpr uint64_t kEpollTag = 8;    // the epoll set became readable
+constexpr uint64_t kCancelTag = 16;  // the answer to CancelAll
 }  // namespace
 
 PublicServer::Worker::~Worker() {
@@ -37,7 +42,7 @@ void PublicServer::Worker::Release(Connection* c) {
   // descriptor refers to the socket, and a binary upgrade's fork gives the child copies until
   // its exec. Meanwhile the socket's events would arrive carrying this freed Connection's
   // address, which the next connection may reuse.
-  (void)::epoll_ctl(epfd_, EPOLL_CTL_DEL, c->fd(), nullptr);
+  if (!uring_) (void)::epoll_ctl(epfd_, EPOLL_CTL_DEL, c->fd(), nullptr);
   size_t i = c->index;
   closed_.push_back(std::move(connections_[i]));
   if (i + 1 != connections_.size()) {
@@ -48,7 +53,18 @@ void PublicServer::Worker::Release(Connection* c) {
   counters_.connections.store(connections_.size(), std::memory_order_relaxed);
 }
 
-absl::Status PublicServer::Worker::Bind(const tcp::endpoint& ep, int inherited_fd) {
+absl::Status PublicServer::Worker::Bind(const tcp::endpoint& ep, int inherited_fd,
+                                        std::string* uring_error) {
+  if (options_.io != IoEngine::kEpoll) {
+    auto ring = Uring::Open(4096);
+    if (ring.ok()) {
+      uring_ = std::move(*ring);
+    } else if (options_.io == IoEngine::kUring) {
+      return ring.status();
+    } else {
+      *uring_error = std::string(ring.status().message());
+    }
+  }
   auto fail = [](const char* what) {
     return absl::UnavailableError(absl::StrCat(what, ": ", std::strerror(errno)));
   };
@@ -102,37 +118,116 @@ void PublicServer::Worker::RunPosted() {
 }
 
 void PublicServer::Worker::Run() {
-  constexpr int kMax = static_cast<int>(sizeof(events_) / sizeof(events_[0]));
-  constexpr int64_t kSweepMs = 1000;
+  if (uring_) {
+    if (absl::Status s = uring_->Enable(); !s.ok()) {
+      LogLine("warn", "io_uring_unavailable", {{"error", std::string(s.message())}});
+      uring_.reset();
+    }
+  }
+  if (uring_) {
+    RunUring();
+  } else {
+    RunEpoll();
+  }
+  finished_.store(true, std::memory_order_release);
+}
+
+void PublicServer::Worker::HandleEpollEvents(int n) {
+  for (int i = 0; i < n; ++i) {
+    void* tag = events_[i].data.ptr;
+    if (tag == &kListenerTag) {
+      if (!draining_) AcceptAll();
+    } else if (tag == &kControlTag) {
+      RunPosted();
+    } else if (tag == nullptr) {  // the sink made events durable
+      uint64_t count;
+      (void)!::read(wake_fd_, &count, sizeof(count));
+      ReleaseDurable();
+    } else {
+      static_cast<Connection*>(tag)->OnEvents(events_[i].events);
+    }
+  }
+}
+
+void PublicServer::Worker::FreeClosed() {
+  std::erase_if(closed_, [](const std::unique_ptr<Connection>& c) { return !c->in_flight(); });
+}
+
+namespace {
+constexpr int kMaxEvents = 256;
+constexpr int64_t kSweepMs = 1000;
+}  // namespace
+
+void PublicServer::Worker::RunEpoll() {
   int64_t next_sweep = MonotonicMs() + kSweepMs;
   while (!stop_.load(std::memory_order_acquire) && !(draining_ && connections_.empty())) {
     int64_t wait_ms = std::max<int64_t>(0, next_sweep - MonotonicMs());
-    int n = ::epoll_wait(epfd_, events_, kMax, static_cast<int>(wait_ms));
+    int n = ::epoll_wait(epfd_, events_, kMaxEvents, static_cast<int>(wait_ms));
     if (n < 0 && errno != EINTR) {
       LogLine("error", "epoll_wait_failed", {{"error", std::strerror(errno)}});
       break;
     }
-    for (int i = 0; i < n; ++i) {
-      void* tag = events_[i].data.ptr;
-      if (tag == &kListenerTag) {
-        if (!draining_) AcceptAll();
-      } else if (tag == &kControlTag) {
-        RunPosted();
-      } else if (tag == nullptr) {  // the sink made events durable
-        uint64_t count;
-        (void)!::read(wake_fd_, &count, sizeof(count));
-        ReleaseDurable();
-      } else {
-        static_cast<Connection*>(tag)->OnEvents(events_[i].events);
-      }
-    }
-    closed_.clear();
+    HandleEpollEvents(n);
+    FreeClosed();
     if (int64_t now = MonotonicMs(); now >= next_sweep) {
       Sweep(now);
       next_sweep = now + kSweepMs;
     }
   }
-  finished_.store(true, std::memory_order_release);
+}
+
+void PublicServer::Worker::RunUring() {
+  auto dispatch = [this](uint64_t tag, int result, bool more) {
+    if (tag == kEpollTag) {
+      if (!more && !stop_.load(std::memory_order_relaxed)) uring_->PollReadable(epfd_, kEpollTag);
+      return true;
+    }
+    if (tag != kCancelTag) Connection::OnCompletion(tag, result);
+    return false;
+  };
+  uring_->PollReadable(epfd_, kEpollTag);
+  int64_t next_sweep = MonotonicMs() + kSweepMs;
+  while (!stop_.load(std::memory_order_acquire) && !(draining_ && connections_.empty())) {
+    int64_t wait_ms = std::max<int64_t>(0, next_sweep - MonotonicMs());
+    int error = 0;
+    if (!uring_->SubmitAndWait(wait_ms, &error)) {
+      LogLine("error", "io_uring_wait_failed", {{"error", std::strerror(error)}});
+      break;
+    }
+    bool epoll_ready = false;
+    uring_->Drain(
+        [&](uint64_t tag, int result, bool more) { epoll_ready |= dispatch(tag, result, more); });
+    for (int n = kMaxEvents; epoll_ready && n == kMaxEvents;) {
+      n = ::epoll_wait(epfd_, events_, kMaxEvents, 0);
+      HandleEpollEvents(n);
+    }
+    FreeClosed();
+    if (int64_t now = MonotonicMs(); now >= next_sweep) {
+      Sweep(now);
+      next_sweep = now + kSweepMs;
+    }
+  }
+  Quiesce();
+}
+
+void PublicServer::Worker::Quiesce() {
+  // Closing shuts each socket down, which completes its pending recv (0) and send (EPIPE).
+  for (size_t i = connections_.size(); i-- > 0;) connections_[i]->Close();
+  uring_->CancelAll(kCancelTag);  // the epoll set's poll
+  int64_t deadline = MonotonicMs() + 2000;
+  while (!closed_.empty() && MonotonicMs() < deadline) {
+    int error = 0;
+    if (!uring_->SubmitAndWait(100, &error)) break;
+    uring_->Drain([](uint64_t tag, int result, bool) {
+      if (tag != kEpollTag && tag != kCancelTag) Connection::OnCompletion(tag, result);
+    });
+    FreeClosed();
+  }
+  if (!closed_.empty()) {  // never seen; keep their buffers rather than free them under I/O
+    LogLine("error", "io_uring_requests_left", {{"connections", std::to_string(closed_.size())}});
+    for (auto& c : closed_) (void)c.release();
+    closed_.clear();
+  }
 }
 
 void PublicServer::Worker::Refuse(int fd) {
@@ -173,16 +268,20 @@ void PublicServer::Worker::AcceptAll() {
       Refuse(fd);
       continue;  // ~Connection closes fd
     }
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-    ev.data.ptr = c.get();
-    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-      LogLine("warn", "epoll_add_failed", {{"error", std::strerror(errno)}});
-      continue;  // ~Connection closes fd
+    if (!uring_) {
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+      ev.data.ptr = c.get();
+      if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        LogLine("warn", "epoll_add_failed", {{"error", std::strerror(errno)}});
+        continue;  // ~Connection closes fd
+      }
     }
+    Connection* added = c.get();
     c->index = connections_.size();
     connections_.push_back(std::move(c));
     counters_.connections.store(connections_.size(), std::memory_order_relaxed);
+    if (uring_) added->StartRecv();
   }
 }
 
@@ -202,7 +301,7 @@ void PublicServer::Worker::Sweep(int64_t now_ms) {
   for (size_t i = connections_.size(); i-- > 0;) {  // closing swaps in an already-checked one
     connections_[i]->SweepCheck(now_ms);
   }
-  closed_.clear();
+  FreeClosed();
 }
 
 void PublicServer::Worker::Drain() {
@@ -243,7 +342,14 @@ absl::Status PublicServer::Listen(const std::vector<int>& inherited) {
                                                 per_ip_.get(), sweeps_.get(), always));
     Worker& w = *workers_.back();
     int fd = inherited.empty() ? -1 : inherited[static_cast<size_t>(i)];
-    if (auto s = w.Bind(tcp::endpoint(address, port), fd); !s.ok()) return s;
+    std::string uring_error;
+    if (auto s = w.Bind(tcp::endpoint(address, port), fd, &uring_error); !s.ok()) return s;
+    if (i == 0) {
+      std::vector<std::pair<std::string, std::string>> fields = {
+          {"engine", w.uses_uring() ? "io_uring" : "epoll"}};
+      if (!uring_error.empty()) fields.emplace_back("io_uring_error", uring_error);
+      LogLine("info", "io", fields);
+    }
     w.lane_ = sink_.AddLane(options_.event_ring_capacity, w.wake_fd_);
     port = workers_.back()->local_port();  // port 0: the rest join the port the first got
   }

@@ -37,10 +37,14 @@
 
 namespace redirector {
 
+// How connections do their I/O (worker.h): io_uring where the kernel allows it, else epoll.
+enum class IoEngine { kAuto, kUring, kEpoll };
+
 struct PublicServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: any free port (read it back with port())
   int threads = 1;
+  IoEngine io = IoEngine::kAuto;         // kUring: fail to listen where io_uring is unavailable
   RequestParser::Limits request_limits;  // header bytes, target bytes, header count
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds idle_timeout{60};

@@ -1,6 +1,7 @@
 #include "redirector/serve_options.h"
 
 #include <charconv>
+#include <initializer_list>
 #include <thread>
 
 #include <absl/strings/str_cat.h>
@@ -24,6 +25,24 @@ absl::Status Range(std::string_view flag, int64_t v, int64_t lo, int64_t hi) {
         absl::StrCat("--", AV(flag), " must be between ", lo, " and ", hi, ", got ", v));
   }
   return absl::OkStatus();
+}
+
+// One of a flag's named values; else "--FLAG must be a, b or c, got 'x'".
+template <typename T>
+absl::Status Choose(std::string_view flag, std::string_view value,
+                    std::initializer_list<std::pair<std::string_view, T>> choices, T* out) {
+  std::string names;
+  size_t i = 0;
+  for (const auto& [name, v] : choices) {
+    if (name == value) {
+      *out = v;
+      return absl::OkStatus();
+    }
+    absl::StrAppend(&names, i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ", AV(name));
+    ++i;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--", AV(flag), " must be ", names, ", got '", AV(value), "'"));
 }
 
 // A secret from `path` (trailing whitespace dropped), else from `env` (may be null or empty).
@@ -79,6 +98,10 @@ void DefineServeFlags(Flags* f, ServeOptions* o) {
             "listen.admin");
   f->String("data-dir", &o->data_dir, "data directory (default ./redirector-data)", "data_dir");
   f->Int("threads", &o->threads, "redirect worker threads (default: one per core)", "threads");
+  f->String("io", &o->io,
+            "connection I/O: auto (io_uring where the kernel allows it, else epoll) | io_uring | "
+            "epoll",
+            "io");
   f->String("node-id", &o->node_id, "this node's id in events (default: host name)", "node_id");
   f->String("sync", &o->sync, "event log sync policy: always | interval | none (default interval)",
             "event_log.sync");
@@ -183,6 +206,13 @@ absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
   int64_t cores = std::thread::hardware_concurrency();
   if (auto s = Range("threads", o.threads, 0, 64); !s.ok()) return s;
   r.server.threads = static_cast<int>(o.threads == 0 ? (cores > 0 ? cores : 1) : o.threads);
+  if (auto s = Choose<IoEngine>(
+          "io", o.io,
+          {{"auto", IoEngine::kAuto}, {"io_uring", IoEngine::kUring}, {"epoll", IoEngine::kEpoll}},
+          &r.server.io);
+      !s.ok()) {
+    return s;
+  }
   std::string node = o.node_id;
   if (node.empty()) {
     char host[256] = {};
@@ -194,15 +224,13 @@ absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
   }
   if (node.size() > 64) return absl::InvalidArgumentError("--node-id is longer than 64 bytes");
   r.server.node_id = r.sink.node_id = node;
-  if (o.sync == "interval") {
-    r.sink.sync = SyncPolicy::kInterval;
-  } else if (o.sync == "none") {
-    r.sink.sync = SyncPolicy::kNone;
-  } else if (o.sync == "always") {
-    r.sink.sync = SyncPolicy::kAlways;
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--sync must be always, interval or none, got '", o.sync, "'"));
+  if (auto s = Choose<SyncPolicy>("sync", o.sync,
+                                  {{"always", SyncPolicy::kAlways},
+                                   {"interval", SyncPolicy::kInterval},
+                                   {"none", SyncPolicy::kNone}},
+                                  &r.sink.sync);
+      !s.ok()) {
+    return s;
   }
   if (auto s = Range("sync-interval-ms", o.sync_interval_ms, 1, 60000); !s.ok()) return s;
   r.sink.sync_interval = std::chrono::milliseconds(o.sync_interval_ms);

@@ -26,6 +26,7 @@ struct ServeOptions {
   std::string data_dir = "redirector-data";
   int64_t threads = 0;  // 0: one per core
   std::string node_id;  // empty: the host name
+  std::string io = "auto";
   std::string sync = "interval";
   int64_t sync_interval_ms = 100;
   std::vector<std::string> trusted_proxies;

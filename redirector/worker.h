@@ -19,6 +19,7 @@
 #include "redirector/redirect_url.h"
 #include "redirector/response_writer.h"
 #include "redirector/ua_cache.h"
+#include "redirector/uring.h"
 
 #include <sys/epoll.h>
 #include <time.h>
@@ -95,11 +96,17 @@ class Connection;
 // The worker's own event loop. Asio's reactor re-arms a descriptor with epoll_ctl(EPOLL_CTL_MOD)
 // for every async_wait, and waiting on a nested epoll set through it costs an epoll_wait and an
 // epoll_ctl per wake-up on top of the set's own epoll_wait. So a worker runs a plain loop
-// around one epoll set holding its listener (level-triggered), its connections (edge-triggered,
-// registered once), a control eventfd for work posted from other threads (drain, reconfigure,
-// stop) and, with --sync always, the sink's wake-up eventfd. A request costs one recv() and
-// one send(); a wake-up one epoll_wait(), as in nginx. Asio only opens the listening socket
-// (listener.h, shared with the admin server); timeouts are checked once a second by the loop.
+// around one epoll set holding its listener (level-triggered), a control eventfd for work posted
+// from other threads (drain, reconfigure, stop) and, with --sync always, the sink's wake-up
+// eventfd. Connections do their I/O one of two ways (--io):
+//  - io_uring (uring.h): each connection keeps a recv request in flight and submits its answers
+//    as send requests; the loop waits in io_uring_enter, which also submits everything the last
+//    batch prepared, and the epoll set is one more request (a poll) in the ring. One system
+//    call per wake-up, however many requests it answers.
+//  - epoll: connections sit in the epoll set (edge-triggered, registered once); a request costs
+//    one recv() and one send(), a wake-up one epoll_wait(), as in nginx.
+// Asio only opens the listening socket (listener.h, shared with the admin server); timeouts are
+// checked once a second by the loop.
 class PublicServer::Worker {
  public:
   Worker(const PublicServerOptions& options, const store::LinkTable& table, uint8_t index,
@@ -113,8 +120,10 @@ class PublicServer::Worker {
         click_ids_(options.node_id, start_ms, index) {}
   ~Worker();
 
-  // Sets up the epoll set and the listener: bound to `ep`, or adopting `inherited_fd` (≥ 0).
-  absl::Status Bind(const tcp::endpoint& ep, int inherited_fd);
+  // Sets up the epoll set, the ring (per options_.io) and the listener: bound to `ep`, or
+  // adopting `inherited_fd` (≥ 0). For --io auto, `uring_error` receives why io_uring is not used.
+  absl::Status Bind(const tcp::endpoint& ep, int inherited_fd, std::string* uring_error);
+  bool uses_uring() const { return uring_ != nullptr; }
   uint16_t local_port() const { return acceptor_.local_endpoint().port(); }
   // The loop: returns after a drain finished or ForceStop.
   void Run();
@@ -160,6 +169,7 @@ class PublicServer::Worker {
   char location_[kMaxLocation];
 
   void Release(Connection* c);
+  std::unique_ptr<Uring> uring_;  // null: connections use the epoll set
 
  private:
   size_t connection_cap() const {
@@ -176,6 +186,16 @@ class PublicServer::Worker {
   void ReleaseDurable();
   void Sweep(int64_t now_ms);
   void Drain();
+  // The two loops; Run picks one.
+  void RunEpoll();
+  void RunUring();
+  // Dispatches `n` events from events_ (listener, control, durable wake-up, connections).
+  void HandleEpollEvents(int n);
+  // Frees closed connections that have no request in flight.
+  void FreeClosed();
+  // io_uring: closes every connection and waits (bounded) until none has a request in flight,
+  // so that no buffer is freed under the kernel.
+  void Quiesce();
 
   int epfd_ = -1;
   int control_fd_ = -1;  // eventfd: Post and ForceStop wake the loop

@@ -16,6 +16,8 @@ import time
 import unittest
 
 START_TIMEOUT_S = 20
+# REDIRECTOR_IT_IO=epoll runs every daemon with --io epoll (ctest runs the flow tests both ways).
+IO_ARGS = ["--io", os.environ["REDIRECTOR_IT_IO"]] if os.environ.get("REDIRECTOR_IT_IO") else []
 STOP_TIMEOUT_S = 20
 
 
@@ -49,7 +51,7 @@ class Daemon:
         self._stderr = os.fdopen(fd, "w+")
         args = [self.binary, "serve", "--data-dir", self.data_dir, "--listen", "127.0.0.1:0",
                 "--admin-listen", "127.0.0.1:0", "--threads", "2", "--node-id", "it-node",
-                *self.extra_args]
+                *IO_ARGS, *self.extra_args]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._stderr,
                                      stdin=subprocess.DEVNULL, env=self.env)
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -58,6 +60,8 @@ class Daemon:
             m = re.search(r"msg=listening public=127\.0\.0\.1:(\d+) admin=127\.0\.0\.1:(\d+)", text)
             if m:
                 self.port, self.admin_port = int(m.group(1)), int(m.group(2))
+                if IO_ARGS and f"msg=io engine={IO_ARGS[1]}" not in text:
+                    raise AssertionError(f"daemon not on {IO_ARGS[1]}:\n{text}")
                 return self
             if self.proc.poll() is not None:
                 raise RuntimeError("daemon exited early:\n" + text)

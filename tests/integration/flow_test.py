@@ -195,6 +195,25 @@ class FlowTest(unittest.TestCase):
             self.assertEqual(d.admin("POST", "/v1/links", '{"campaign":"ghost"}\n')[0], 400)
             self.assertEqual(d.admin("GET", "/v1/campaigns/ghost")[0], 404)
 
+    def test_many_pipelined_requests_in_one_write_are_all_answered(self):
+        # 200 requests in one write: their answers (~70 KB) overflow the connection's 16 KB
+        # output buffer several times, so the rest must be answered after each flush.
+        with Daemon(BINARY, extra_args=["--demo"]) as d:
+            n = 200
+            with socket.create_connection(("127.0.0.1", d.port), timeout=10) as s:
+                s.sendall(b"GET /demo-a HTTP/1.1\r\nHost: x\r\n\r\n" * (n - 1) +
+                          b"GET /demo-b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                got = b""
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    got += chunk
+            self.assertEqual(got.count(b"HTTP/1.1 302 Found"), n)
+            self.assertEqual(got.count(b"smsclid="), n)
+            self.assertEqual(d.tap("/healthz")[0], 200)
+
     def test_idle_and_connection_limits(self):
         with Daemon(BINARY, extra_args=["--threads", "1", "--idle-timeout", "1",
                                         "--max-connections", "2", "--admin-max-body-mb", "1"]) as d:

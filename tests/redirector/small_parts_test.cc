@@ -75,7 +75,20 @@ TEST_CASE("Serve options: defaults, the token rule, bad values", "[redirector][o
   CHECK(redirector::ResolveServeOptions(o, "s3cret").ok());
   redirector::ServeOptions bad_sync;
   bad_sync.sync = "sometimes";
-  CHECK_FALSE(redirector::ResolveServeOptions(bad_sync, nullptr).ok());
+  auto sync_error = redirector::ResolveServeOptions(bad_sync, nullptr);
+  REQUIRE_FALSE(sync_error.ok());
+  CHECK(sync_error.status().message() ==
+        "--sync must be always, interval or none, got 'sometimes'");
+  CHECK(r->server.io == redirector::IoEngine::kAuto);
+  redirector::ServeOptions io;
+  io.io = "epoll";
+  CHECK(redirector::ResolveServeOptions(io, nullptr)->server.io == redirector::IoEngine::kEpoll);
+  io.io = "io_uring";
+  CHECK(redirector::ResolveServeOptions(io, nullptr)->server.io == redirector::IoEngine::kUring);
+  io.io = "uring";
+  auto io_error = redirector::ResolveServeOptions(io, nullptr);
+  REQUIRE_FALSE(io_error.ok());
+  CHECK(io_error.status().message() == "--io must be auto, io_uring or epoll, got 'uring'");
   redirector::ServeOptions bad_proxy;
   bad_proxy.trusted_proxies = {"10.0.0.0/99"};
   CHECK_FALSE(redirector::ResolveServeOptions(bad_proxy, nullptr).ok());

@@ -1,0 +1,70 @@
+#pragma once
+// Uring: the few io_uring operations a public worker uses (liburing underneath). A worker that
+// has one submits its connections' recv and send as requests and collects their completions in
+// batches: one io_uring_enter system call per wake-up covers every connection that was ready,
+// where epoll costs an epoll_wait plus one recv and one send per request.
+//
+// Thread: Open() on any thread; everything else only on the thread that called Enable() (the
+// ring is single-issuer, and its completions' kernel work runs when that thread waits).
+// Requests carry a 64-bit tag (`user_data`) that comes back with their completion.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include <absl/status/statusor.h>
+
+struct io_uring;
+struct io_uring_sqe;
+
+namespace redirector {
+
+class Uring {
+ public:
+  // Fails (with the kernel's reason) where io_uring is missing or not allowed (old kernels,
+  // seccomp in containers, kernel.io_uring_disabled).
+  static absl::StatusOr<std::unique_ptr<Uring>> Open(unsigned entries);
+  ~Uring();
+  Uring(const Uring&) = delete;
+  Uring& operator=(const Uring&) = delete;
+
+  // On the thread that will use the ring, before anything below.
+  absl::Status Enable();
+
+  void Recv(int fd, char* buf, size_t len, uint64_t tag);
+  void Send(int fd, const char* buf, size_t len, uint64_t tag);
+  // A completion (tag) each time `fd` becomes readable, until cancelled; a completion without
+  // `more` means it ended and must be asked for again.
+  void PollReadable(int fd, uint64_t tag);
+  // Cancels every request in flight; each still completes (with -ECANCELED or its result).
+  void CancelAll(uint64_t tag);
+
+  // Submits what was prepared and waits until a completion arrives or `timeout_ms` passes.
+  // Returns false on an error other than a timeout or an interruption (errno-style in `error`).
+  bool SubmitAndWait(int64_t timeout_ms, int* error);
+  // Calls f(tag, result, more) for each completion ready now; returns how many.
+  template <typename F>
+  unsigned Drain(F&& f) {
+    unsigned n = 0;
+    for (Completion c; Peek(&c); Advance()) {
+      f(c.tag, c.result, c.more);
+      ++n;
+    }
+    return n;
+  }
+
+ private:
+  struct Completion {
+    uint64_t tag;
+    int result;
+    bool more;
+  };
+  explicit Uring(std::unique_ptr<io_uring> ring);
+  io_uring_sqe* NextSqe();
+  bool Peek(Completion* c);
+  void Advance();
+
+  std::unique_ptr<io_uring> ring_;
+};
+
+}  // namespace redirector
