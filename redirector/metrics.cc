@@ -37,6 +37,11 @@ std::string RenderMetrics(const MetricsSnapshot& m) {
          "Connections refused at the connection cap.");
   absl::StrAppend(&out, "redirector_connections_refused_total ", m.server.connections_refused,
                   "\n");
+  Header(&out, "redirector_ua_cache_lookups_total", "counter",
+         "User-agent classifications by whether a worker's cache knew the agent.");
+  absl::StrAppend(
+      &out, "redirector_ua_cache_lookups_total{result=\"hit\"} ", m.server.ua_cache_hits, "\n",
+      "redirector_ua_cache_lookups_total{result=\"miss\"} ", m.server.ua_cache_misses, "\n");
   Header(&out, "redirector_links", "gauge", "Links in the table.");
   absl::StrAppend(&out, "redirector_links ", m.links, "\n");
   Header(&out, "redirector_campaigns", "gauge", "Campaigns in the table.");

@@ -405,6 +405,8 @@ PublicServerStats PublicServer::Stats() const {
     s.events_shed += c.events_shed.load(std::memory_order_relaxed);
     s.connections += c.connections.load(std::memory_order_relaxed);
     s.connections_refused += c.connections_refused.load(std::memory_order_relaxed);
+    s.ua_cache_hits += w->ua_cache_.hits();
+    s.ua_cache_misses += w->ua_cache_.misses();
     s.request_duration.Add(c.request_ns.Snapshot());
   }
   return s;

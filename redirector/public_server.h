@@ -67,6 +67,8 @@ struct PublicServerStats {
   uint64_t events_shed = 0;   // hits not logged because the ring was full
   uint64_t connections = 0;   // open now
   uint64_t connections_refused = 0;
+  uint64_t ua_cache_hits = 0;  // classifications answered by a worker's user-agent cache
+  uint64_t ua_cache_misses = 0;
   HistogramSnapshot request_duration;
 };
 

@@ -5,6 +5,12 @@
 #include "store/string_view.h"
 
 namespace redirector {
+namespace {
+// One writer: a plain read-modify-write, no locked instruction.
+void Bump(std::atomic<uint64_t>& c) {
+  c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+}  // namespace
 
 uint64_t UaGroupCache::Match(const TokenMatcher& matcher, std::string_view ua) {
   if (matcher.id() != matcher_id_) {
@@ -14,10 +20,10 @@ uint64_t UaGroupCache::Match(const TokenMatcher& matcher, std::string_view ua) {
   uint64_t key = absl::HashOf(store::AV(ua)) | 1;  // never 0, the empty mark
   Entry& e = entries_[(key >> 32) % kEntries];
   if (e.key == key) {
-    ++hits_;
+    Bump(hits_);
     return e.groups;
   }
-  ++misses_;
+  Bump(misses_);
   e.key = key;
   e.groups = matcher.Match(ua);
   return e.groups;

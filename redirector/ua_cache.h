@@ -15,6 +15,7 @@
 // (TokenMatcher::id): a reload of the classifier data starts the cache afresh.
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <string_view>
 
@@ -29,8 +30,9 @@ class UaGroupCache {
   // matcher.Match(ua), from the cache when `ua` was matched before by the same matcher.
   uint64_t Match(const TokenMatcher& matcher, std::string_view ua);
 
-  uint64_t hits() const { return hits_; }
-  uint64_t misses() const { return misses_; }
+  // Any thread (metrics); written by the owner only.
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
   struct Entry {
@@ -38,8 +40,8 @@ class UaGroupCache {
     uint64_t groups = 0;
   };
   uint64_t matcher_id_ = 0;
-  uint64_t hits_ = 0;
-  uint64_t misses_ = 0;
+  std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
   std::array<Entry, kEntries> entries_{};
 };
 

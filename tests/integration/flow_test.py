@@ -254,6 +254,12 @@ class FlowTest(unittest.TestCase):
                          "redirector_request_duration_seconds_count 3",
                          "redirector_event_log_fsync_seconds_count", "redirector_build_info"):
                 self.assertIn(name, body)
+            # One browser agent, three classifications: a miss on each worker it reached first
+            # (two workers, connections spread by the kernel), hits after.
+            lookups = {m.group(1): int(m.group(2)) for m in re.finditer(
+                r'^redirector_ua_cache_lookups_total\{result="(hit|miss)"\} (\d+)$', body, re.M)}
+            self.assertEqual(lookups.get("hit", 0) + lookups.get("miss", 0), 3, body)
+            self.assertIn(lookups["miss"], (1, 2))
             promtool = shutil.which("promtool")
             self.assertIsNotNone(promtool, "deploy/install-deps.sh installs prometheus (promtool)")
             r = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True,
