@@ -100,6 +100,7 @@ class Connection {
       return;
     }
     recv_in_flight_ = true;
+    recv_at_ = in_len_;
     w_.uring_->Recv(fd_, in_.get() + in_len_, space, Tag(kRecvOp));
   }
 
@@ -191,7 +192,11 @@ class Connection {
       return;
     }
     if (in_len_ == 0) request_start_ms_ = MonotonicMs();
-    in_len_ += static_cast<size_t>(result);
+    // The kernel wrote at recv_at_; answering meanwhile (a send completed first) may have moved
+    // the unanswered bytes down, leaving a gap to close.
+    auto got = static_cast<size_t>(result);
+    if (recv_at_ != in_len_) std::memmove(in_.get() + in_len_, in_.get() + recv_at_, got);
+    in_len_ += got;
     // While an answer is being sent or waits for durability, the bytes wait in the buffer.
     if (writing_ || durable_pos_ > 0) return;
     ProcessAndRead();
@@ -434,6 +439,7 @@ class Connection {
   bool closed_ = false;
   bool recv_in_flight_ = false;  // io_uring
   bool send_in_flight_ = false;  // io_uring
+  size_t recv_at_ = 0;           // io_uring: where the recv in flight writes (in_len_ then)
   int64_t request_start_ms_ = 0;
   int64_t last_activity_ms_ = 0;
 };
