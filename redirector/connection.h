@@ -111,12 +111,13 @@ class Connection {
       Close();
       return;
     }
+    // Noted first: the edge is not repeated, whatever returns early below.
+    if (events & (EPOLLIN | EPOLLRDHUP)) read_pending_ = true;
     if ((events & EPOLLOUT) && writing_) {
       if (!Flush()) return;
       // Requests that waited behind the full socket (many pipelined in one read).
       if (in_len_ > 0 && !Process()) return;
     }
-    if (events & (EPOLLIN | EPOLLRDHUP)) read_pending_ = true;
     if (read_pending_ && !writing_ && durable_pos_ == 0) OnReadable();
   }
 
@@ -173,7 +174,12 @@ class Connection {
       }
       if (in_len_ == 0) request_start_ms_ = MonotonicMs();
       in_len_ += static_cast<size_t>(n);
-      if (!Process()) return;  // closed, or waiting for the socket to take the rest
+      if (!Process()) {  // closed, or answers waiting for the socket or for durability
+        // A read that filled the buffer may have left bytes in the socket, and no new edge
+        // announces those: read again once the answers are out.
+        if (static_cast<size_t>(n) == space) read_pending_ = true;
+        return;
+      }
       // A short read emptied the socket; the next edge brings the next request.
       if (static_cast<size_t>(n) < space) return;
     }

@@ -217,31 +217,33 @@ class FlowTest(unittest.TestCase):
     def test_a_client_that_reads_late_gets_every_answer(self):
         # 20,000 pipelined requests and nothing read for a second: the answers (~7 MB) fill the
         # socket, sends wait for room (EPOLLOUT, or a pending io_uring send) and reading stops
-        # until they go through; then every request is answered once.
-        with Daemon(BINARY, extra_args=["--demo"]) as d:
-            n = 20000
-            with socket.create_connection(("127.0.0.1", d.port), timeout=30) as s:
-                requests = b"GET /demo-a HTTP/1.1\r\nHost: x\r\n\r\n" * (n - 1) + \
-                    b"GET /demo-b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                t0 = time.monotonic()
-                sender = threading.Thread(target=s.sendall, args=(requests,))
-                sender.start()
-                time.sleep(1)
-                got = bytearray()
-                deadline = time.monotonic() + 30
-                while time.monotonic() < deadline:
-                    chunk = s.recv(1 << 20)
-                    if not chunk:
-                        break
-                    got += chunk
-                sender.join(timeout=30)
-                elapsed = time.monotonic() - t0
-            self.assertEqual(got.count(b"HTTP/1.1 302 Found"), n)
-            self.assertEqual(got.count(b"HTTP/1.1 4"), 0)  # (not assertNotIn: 7 MB message)
-            # ~1 s of waiting plus ~0.2 s of work; a stall (requests left unanswered until a
-            # timeout) shows here.
-            self.assertLess(elapsed, 6)
-            self.assertEqual(d.tap("/healthz")[0], 200)
+        # until they go through; then every request is answered once. With --sync always the
+        # answers also wait for their events' fsync in between.
+        for extra in ([], ["--sync", "always"]):
+            with self.subTest(extra=extra), Daemon(BINARY, extra_args=["--demo", *extra]) as d:
+                n = 20000
+                with socket.create_connection(("127.0.0.1", d.port), timeout=30) as s:
+                    requests = b"GET /demo-a HTTP/1.1\r\nHost: x\r\n\r\n" * (n - 1) + \
+                        b"GET /demo-b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    t0 = time.monotonic()
+                    sender = threading.Thread(target=s.sendall, args=(requests,))
+                    sender.start()
+                    time.sleep(1)
+                    got = bytearray()
+                    deadline = time.monotonic() + 30
+                    while time.monotonic() < deadline:
+                        chunk = s.recv(1 << 20)
+                        if not chunk:
+                            break
+                        got += chunk
+                    sender.join(timeout=30)
+                    elapsed = time.monotonic() - t0
+                self.assertEqual(got.count(b"HTTP/1.1 302 Found"), n)
+                self.assertEqual(got.count(b"HTTP/1.1 4"), 0)  # (not assertNotIn: 7 MB message)
+                # ~1 s of waiting plus ~0.3 s of work; a stall (requests left unanswered until a
+                # timeout) shows here.
+                self.assertLess(elapsed, 6)
+                self.assertEqual(d.tap("/healthz")[0], 200)
 
     def test_idle_and_connection_limits(self):
         with Daemon(BINARY, extra_args=["--threads", "1", "--idle-timeout", "1",
