@@ -114,9 +114,8 @@ class Connection {
     // Noted first: the edge is not repeated, whatever returns early below.
     if (events & (EPOLLIN | EPOLLRDHUP)) read_pending_ = true;
     if ((events & EPOLLOUT) && writing_) {
-      if (!Flush()) return;
-      // Requests that waited behind the full socket (many pipelined in one read).
-      if (in_len_ > 0 && !Process()) return;
+      if (Flush()) Resume();
+      return;
     }
     if (read_pending_ && !writing_ && durable_pos_ == 0) OnReadable();
   }
@@ -205,7 +204,7 @@ class Connection {
     in_len_ += got;
     // While an answer is being sent or waits for durability, the bytes wait in the buffer.
     if (writing_ || durable_pos_ > 0) return;
-    ProcessAndRead();
+    Resume();
   }
 
   void OnSendDone(int result) {
@@ -217,14 +216,20 @@ class Connection {
     }
     sent_ += static_cast<size_t>(result);
     if (!Flush()) return;  // the rest was submitted, or the connection closed
-    ProcessAndRead();
+    Resume();
   }
 
-  // io_uring: answers the complete requests in the buffer, then keeps a recv in flight (beside
-  // the send just submitted, if any: the two go to the kernel in the same system call).
-  void ProcessAndRead() {
-    if (in_len_ > 0 && !Process() && (closed_ || durable_pos_ > 0)) return;
-    StartRecv();
+  // With nothing left to send (or, from OnRecvDone, new bytes in): answers the requests that
+  // waited in the buffer (many pipelined in one read, or held for durability), then reads on.
+  // With io_uring the next recv goes beside the send just submitted, if any (the kernel gets
+  // both in one system call); with epoll reading waits until the answers are out.
+  void Resume() {
+    bool answered = in_len_ == 0 || Process();
+    if (w_.uring_) {
+      if (durable_pos_ == 0) StartRecv();
+    } else if (answered && read_pending_ && !writing_ && durable_pos_ == 0) {
+      OnReadable();
+    }
   }
 
   static constexpr uint64_t kRecvOp = 1;
@@ -293,13 +298,7 @@ class Connection {
     }
     if (durable_pos_ > durable) return false;
     durable_pos_ = 0;
-    if (!Flush()) return true;
-    if (w_.uring_) {
-      ProcessAndRead();
-      return true;
-    }
-    if (in_len_ > 0 && !Process()) return true;  // requests that were waiting behind
-    if (read_pending_ && !writing_ && durable_pos_ == 0) OnReadable();
+    if (Flush()) Resume();
     return true;
   }
 

@@ -42,15 +42,10 @@ class Uring {
   // Submits what was prepared and waits until a completion arrives or `timeout_ms` passes.
   // Returns false on an error other than a timeout or an interruption (errno-style in `error`).
   bool SubmitAndWait(int64_t timeout_ms, int* error);
-  // Calls f(tag, result, more) for each completion ready now; returns how many.
+  // Calls f(tag, result, more) for each completion ready now.
   template <typename F>
-  unsigned Drain(F&& f) {
-    unsigned n = 0;
-    for (Completion c; Peek(&c); Advance()) {
-      f(c.tag, c.result, c.more);
-      ++n;
-    }
-    return n;
+  void Drain(F&& f) {
+    for (Completion c; Peek(&c); Advance()) f(c.tag, c.result, c.more);
   }
 
  private:
