@@ -3,7 +3,7 @@
 
   bench/compare_nginx.py [--codes 1000000] [--seconds 8] [--rounds 3] [--connections 64]
       [--binary build/bin/redirector] [--baseline OLD_BINARY] [--canned build/bin/canned_server]
-      [--ua-mix]
+      [--ua-mix] [--memory]
 
 Generates N codes with ~100-byte destinations; loads them into redirector through the admin
 API (1,000 campaigns, one link per code) and into nginx (nginx-light) as `map $uri $target`
@@ -51,6 +51,19 @@ def rss_mb(pid):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def rss_by_mapping(pid):
+    """RSS in MB per mapping from /proc/PID/smaps: file-backed ones by file name, anonymous
+    ones as [anon] (heap, arenas, rings), largest first."""
+    sizes, name = {}, None
+    for line in open("/proc/%d/smaps" % pid):
+        fields = line.split()
+        if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+            name = os.path.basename(fields[5]) if len(fields) > 5 else "[anon]"
+        elif fields[0] == "Rss:":
+            sizes[name] = sizes.get(name, 0) + int(fields[1]) / 1024
+    return sorted(sizes.items(), key=lambda kv: -kv[1])
 
 
 def stop_process(proc, sig):
@@ -221,6 +234,8 @@ def main():
     ap.add_argument("--ua-mix", action="store_true",
                     help="each request carries one of the corpus's 3,311 human user agents at random "
                          "(tests/data/ua-corpus.tsv) instead of one iPhone Safari agent")
+    ap.add_argument("--memory", action="store_true",
+                    help="after the last round print each server's RSS by mapping (smaps)")
     args = ap.parse_args()
     for tool in ("nginx", "wrk", "taskset"):
         if not shutil.which(tool):
@@ -290,6 +305,9 @@ def main():
                 time.sleep(0.5)
                 r = measure(pid, server.port, codes, args)
                 r["rss_mb"] = rss_mb(pid)
+                if args.memory and rnd == args.rounds - 1 and server.name != "canned":
+                    print("  %s RSS by mapping (MB): %s" % (server.name, ", ".join(
+                        "%s %.1f" % kv for kv in rss_by_mapping(pid) if kv[1] >= 0.5)))
                 r["load_s"] = server.load_s
                 server.stop()
                 results[server.name].append(r)

@@ -61,9 +61,6 @@ struct LinkIndex::Chunk {
 namespace {
 constexpr uint64_t kAddressMask = (uint64_t{1} << 48) - 1;
 constexpr size_t kMinCapacity = 1024;
-// Entries hold nothing wider than 32 bits, so 4-byte alignment is all they need.
-constexpr size_t kEntryAlign = alignof(LinkEntry);
-static_assert(kEntryAlign == 4);
 
 // Slots for `n` entries at a load of at most 3/4, rounded up to a whole cache line of slots.
 size_t CapacityFor(size_t n) {
@@ -114,27 +111,48 @@ bool LinkIndex::InsertInto(Table* t, uint64_t hash, uint64_t slot_value, std::st
   }
 }
 
+uint8_t LinkIndex::FlagsOf(const LinkEntryFields& f) {
+  auto bit = [](bool present, unsigned field) { return present ? 1u << field : 0u; };
+  return static_cast<uint8_t>(
+      bit(f.variant_index != kNoVariant, LinkEntry::kVariant) |
+      bit(f.sent_at != 0, LinkEntry::kSentAt) | bit(f.expires_at != 0, LinkEntry::kExpiresAt) |
+      bit(!f.destination.empty(), LinkEntry::kDestination) |
+      bit(!f.coupon.empty(), LinkEntry::kCoupon) | (f.disabled ? LinkEntry::kDisabledFlag : 0u));
+}
+
+size_t LinkIndex::EntryBytes(const LinkEntryFields& f) {
+  return sizeof(LinkEntry) + LinkEntry::OptionalBytes(FlagsOf(f), LinkEntry::kFieldCount) +
+         f.code.size() + f.recipient.size() + f.destination.size() + f.coupon.size();
+}
+
 LinkEntry* LinkIndex::Allocate(const LinkEntryFields& f) {
-  size_t bytes = sizeof(LinkEntry) + f.code.size() + f.recipient.size() + f.destination.size() +
-                 f.coupon.size();
-  bytes = (bytes + kEntryAlign - 1) & ~(kEntryAlign - 1);
+  size_t bytes = EntryBytes(f);
   assert(bytes <= Chunk::kBytes);
   if (chunks_.empty() || chunk_used_ + bytes > Chunk::kBytes) {
     chunks_.push_back(std::make_unique<Chunk>());  // no zeroing: written before read
     chunk_used_ = 0;
   }
-  auto* e = reinterpret_cast<LinkEntry*>(chunks_.back()->bytes + chunk_used_);
+  char* start = chunks_.back()->bytes + chunk_used_;
   chunk_used_ += bytes;
-  e->campaign_slot_ = f.campaign_slot;
-  e->sent_at_ = f.sent_at;
-  e->expires_at_ = f.expires_at;
-  e->variant_index_ = f.variant_index;
-  e->disabled_ = f.disabled ? 1 : 0;
+  auto* e = reinterpret_cast<LinkEntry*>(start);
   e->code_len_ = static_cast<uint8_t>(f.code.size());
   e->recipient_len_ = static_cast<uint8_t>(f.recipient.size());
-  e->destination_len_ = static_cast<uint16_t>(f.destination.size());
-  e->coupon_len_ = static_cast<uint8_t>(f.coupon.size());
-  char* p = reinterpret_cast<char*>(e + 1);
+  e->flags_ = FlagsOf(f);
+  std::memcpy(e->campaign_slot_, &f.campaign_slot, sizeof f.campaign_slot);
+  char* p = start + sizeof(LinkEntry);
+  // The optional fields the flags name, in LinkEntry::Field order.
+  auto put = [&](LinkEntry::Field field, auto value) {
+    static_assert(sizeof value <= 4);
+    if (!(e->flags_ & (1u << field))) return;
+    assert(sizeof value == LinkEntry::kFieldSize[field]);
+    std::memcpy(p, &value, sizeof value);
+    p += sizeof value;
+  };
+  put(LinkEntry::kVariant, f.variant_index);
+  put(LinkEntry::kSentAt, f.sent_at);
+  put(LinkEntry::kExpiresAt, f.expires_at);
+  put(LinkEntry::kDestination, static_cast<uint16_t>(f.destination.size()));
+  put(LinkEntry::kCoupon, static_cast<uint8_t>(f.coupon.size()));
   // std::copy, not memcpy: an empty view may have a null data() (memcpy(p, nullptr, 0) is UB).
   p = std::copy(f.code.begin(), f.code.end(), p);
   p = std::copy(f.recipient.begin(), f.recipient.end(), p);

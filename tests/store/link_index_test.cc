@@ -122,3 +122,44 @@ TEST_CASE("Reserving a little more many times grows the slots geometrically", "[
   CHECK(index.MemoryBytes() < 20 * (size_t{1} << 20));
   CHECK(index.Find("c199999") != nullptr);
 }
+
+TEST_CASE("An entry stores only the optional fields its link has", "[store][index]") {
+  // Every combination of the optional fields, plus disabled, reads back as written.
+  LinkIndex index;
+  for (unsigned mask = 0; mask < 64; ++mask) {
+    std::string code = "c" + std::to_string(mask);
+    LinkEntryFields f;
+    f.code = code;
+    f.campaign_slot = 0x01020304u + mask;
+    f.recipient = mask % 3 == 0 ? "" : "+15550001234";
+    if (mask & 1) f.variant_index = 0;
+    if (mask & 2) f.sent_at = 0xfffffff0u;
+    if (mask & 4) f.expires_at = 1234567;
+    if (mask & 8) f.destination = "https://override.example/p?q=1";
+    if (mask & 16) f.coupon = "SAVE10";
+    f.disabled = (mask & 32) != 0;
+    index.Put(f);
+    const store::LinkEntry* e = index.Find(code);
+    REQUIRE(e != nullptr);
+    CHECK(e->code() == code);
+    CHECK(e->campaign_slot() == f.campaign_slot);
+    CHECK(e->recipient() == f.recipient);
+    CHECK(e->variant_index() == f.variant_index);
+    CHECK(e->sent_at() == f.sent_at);
+    CHECK(e->expires_at() == f.expires_at);
+    CHECK(e->destination() == f.destination);
+    CHECK(e->coupon() == f.coupon);
+    CHECK(e->disabled() == f.disabled);
+  }
+  // A per-recipient link with a send time: 11 bytes besides its text; every field: 19.
+  LinkEntryFields typical;
+  typical.code = "aB3xK9qZ";
+  typical.recipient = "r-123456";
+  typical.sent_at = 1700000000;
+  CHECK(LinkIndex::EntryBytes(typical) == 11 + 8 + 8);
+  typical.variant_index = 1;
+  typical.expires_at = 1800000000;
+  typical.destination = "https://x.example/";
+  typical.coupon = "C";
+  CHECK(LinkIndex::EntryBytes(typical) == 19 + 8 + 8 + 18 + 1);
+}
