@@ -25,6 +25,7 @@
 #include "redirector/histogram.h"
 #include "redirector/hit_event.h"
 #include "redirector/hit_record.h"
+#include "redirector/public_server.h"
 #include "redirector/redirect_url.h"
 #include "redirector/request_parser.h"
 #include "redirector/response_writer.h"
@@ -221,13 +222,14 @@ BENCHMARK(BM_BuildResponse);
 // The log writer's side of the hand-off: ring pop, HitRecord → Event → payload bytes.
 void BM_HandOff(benchmark::State& state) {
   World& w = TheWorld();
-  redirector::SpscRing<redirector::HitRecord> ring(1024);
+  redirector::SpscRing<redirector::HitRecord> ring(64 * 1024);
   store::Event scratch;
   std::string payload;
   const store::LinkEntry* e = w.table->Find(w.codes[0]);
   long before = testing::AllocationCount();
+  std::string_view agent = std::string_view(w.requests[0]).substr(60, 140);
   for (auto _ : state) {
-    redirector::HitRecord* hit = ring.Reserve();
+    redirector::HitRecord* hit = ring.Reserve(redirector::HitRecord::UaBytes(agent));
     hit->ts_us = kSent * 1000000;
     hit->link = e;
     hit->campaign = w.table->CampaignOf(*e);
@@ -236,8 +238,7 @@ void BM_HandOff(benchmark::State& state) {
     redirector::HitRecord::Copy(std::string_view("aB3xK9qZ"), hit->code, &hit->code_len);
     redirector::HitRecord::Copy(std::string_view("3Qxe0ilnkjj5sg3BRekn5M"), hit->click_id,
                                 &hit->click_id_len);
-    redirector::HitRecord::Copy(std::string_view(w.requests[0]).substr(60, 140), hit->ua,
-                                &hit->ua_len);
+    hit->SetUa(agent);
     redirector::HitRecord::Copy(std::string_view("203.0.113.9"), hit->ip, &hit->ip_len);
     ring.Commit();
     const redirector::HitRecord* h = ring.Front();
@@ -260,7 +261,7 @@ void BM_WholeTap(benchmark::State& state) {
   if (state.range(0) == 0) config.sweep_codes = 0;
   redirector::ClickIdGenerator ids("bench", 1790000000000, 0);
   redirector::DateCache dates;
-  redirector::SpscRing<redirector::HitRecord> ring(1024);
+  redirector::SpscRing<redirector::HitRecord> ring(64 * 1024);
   std::optional<redirector::RequestParser> parser;
   char location[redirector::kMaxLocation];
   char out[16384];
@@ -288,11 +289,11 @@ void BM_WholeTap(benchmark::State& state) {
     auto outcome = redirector::HandleTap(req, ctx, std::span<char>(location, sizeof(location)));
     benchmark::DoNotOptimize(redirector::WriteTapResponse(
         outcome, false, true, dates.Get(kSent + 3600), std::span<char>(out, sizeof(out)), 0));
-    redirector::HitRecord* hit = ring.Reserve();
+    redirector::HitRecord* hit = ring.Reserve(redirector::HitRecord::UaBytes(req.user_agent));
     hit->link = outcome.link;
     hit->campaign = outcome.campaign;
     redirector::HitRecord::Copy(outcome.code, hit->code, &hit->code_len);
-    redirector::HitRecord::Copy(req.user_agent, hit->ua, &hit->ua_len);
+    hit->SetUa(req.user_agent);
     ring.Commit();
     ring.Pop();
   }
@@ -403,27 +404,25 @@ void BM_SinkInterval(benchmark::State& state) {
   options.node_id = "edge-1";
   options.sync = redirector::SyncPolicy::kInterval;
   redirector::EventSink sink(options, std::move(*writer));
-  redirector::EventSink::Lane* lane = sink.AddLane(16384);
+  redirector::EventSink::Lane* lane =
+      sink.AddLane(redirector::PublicServerOptions{}.event_ring_bytes);
   sink.Start();
-  redirector::HitRecord hit;
-  hit.status = 302;
-  redirector::HitRecord::Copy(std::string_view("aB3xK9qZ"), hit.code, &hit.code_len);
-  redirector::HitRecord::Copy(std::string_view("203.0.113.9"), hit.ip, &hit.ip_len);
-  redirector::HitRecord::Copy(
-      std::string_view(
-          "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
-          "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"),
-      hit.ua, &hit.ua_len);
+  std::string_view agent =
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+      "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
   const int64_t n = state.range(0);
   for (auto _ : state) {
     uint64_t target = sink.appended() + static_cast<uint64_t>(n);
     for (int64_t i = 0; i < n;) {
-      redirector::HitRecord* slot = lane->ring.Reserve();
-      if (slot == nullptr) {  // the ring is full: the writer is behind
+      redirector::HitRecord* hit = lane->ring.Reserve(redirector::HitRecord::UaBytes(agent));
+      if (hit == nullptr) {  // the ring is full: the writer is behind
         std::this_thread::yield();
         continue;
       }
-      *slot = hit;
+      hit->status = 302;
+      redirector::HitRecord::Copy(std::string_view("aB3xK9qZ"), hit->code, &hit->code_len);
+      redirector::HitRecord::Copy(std::string_view("203.0.113.9"), hit->ip, &hit->ip_len);
+      hit->SetUa(agent);
       lane->ring.Commit();
       ++i;
     }

@@ -326,7 +326,8 @@ class Connection {
                    &client,        w_.sweeps_,
                    &w_.ua_cache_};
     TapOutcome outcome = HandleTap(req, ctx, std::span<char>(w_.location_, kMaxLocation));
-    HitRecord* hit = outcome.record ? w_.lane_->ring.Reserve() : nullptr;
+    HitRecord* hit =
+        outcome.record ? w_.lane_->ring.Reserve(HitRecord::UaBytes(req.user_agent)) : nullptr;
     if (outcome.record && hit == nullptr) {  // the log writer is behind
       Counters::Bump(w_.counters_.events_shed);
       if (w_.always_) {  // a redirect whose event cannot be made durable is not given
@@ -371,7 +372,7 @@ class Connection {
     HitRecord::Copy(outcome.has_click_id ? std::string_view(outcome.click_id, kClickIdLength)
                                          : std::string_view(),
                     hit->click_id, &hit->click_id_len);
-    HitRecord::Copy(req.user_agent, hit->ua, &hit->ua_len);
+    hit->SetUa(req.user_agent);
     if (!forwarded.empty()) {
       HitRecord::Copy(forwarded, hit->ip, &hit->ip_len);
     } else {

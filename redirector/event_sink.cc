@@ -16,8 +16,8 @@ EventSink::EventSink(EventSinkOptions options, std::unique_ptr<store::log::LogWr
 
 EventSink::~EventSink() { Stop(); }
 
-EventSink::Lane* EventSink::AddLane(size_t capacity, int wake_fd) {
-  lanes_.push_back(std::make_unique<Lane>(capacity));
+EventSink::Lane* EventSink::AddLane(size_t ring_bytes, int wake_fd) {
+  lanes_.push_back(std::make_unique<Lane>(ring_bytes));
   lanes_.back()->wake_fd = wake_fd;
   peeked_.push_back(0);
   return lanes_.back().get();

@@ -43,7 +43,8 @@ struct EventSinkOptions {
   SyncPolicy sync = SyncPolicy::kInterval;
   std::chrono::milliseconds sync_interval{100};
   // How long events gather between two writes (group commit). A worker's ring must hold this
-  // long a burst: 16,384 slots at 2 ms is 8M events/s per worker.
+  // long a burst: its 4 MiB hold ~14,000 hits with a 140-byte user agent (6,000 with the longest
+  // kept, 512 bytes), at 2 ms that is 3M events/s per worker.
   std::chrono::milliseconds batch_interval{2};
   // Retention, applied by the writer thread every retention_interval (nothing set: keep all).
   std::string log_dir;        // the event log directory
@@ -58,10 +59,10 @@ class EventSink {
 
   // One producer thread's hand-off.
   struct Lane {
-    explicit Lane(size_t capacity) : ring(capacity) {}
+    explicit Lane(size_t ring_bytes) : ring(ring_bytes) {}
     HitRing ring;
-    // Ring positions (HitRing::committed()) whose events are on disk, and up to which events
-    // were lost to a failed write; a tap waiting on a lost position must not get its answer.
+    // Ring positions (HitRing::committed(), in bytes) whose events are on disk, and up to which
+    // events were lost to a failed write; a tap waiting on a lost position must not get its answer.
     std::atomic<uint64_t> durable{0};
     std::atomic<uint64_t> lost{0};
     int wake_fd = -1;  // written (eventfd) after `durable` or `lost` moved; -1: nobody waits
@@ -71,7 +72,7 @@ class EventSink {
   ~EventSink();
 
   // Before Start(): a lane for one producer thread; the sink owns it. `wake_fd` as in Lane.
-  Lane* AddLane(size_t capacity, int wake_fd = -1);
+  Lane* AddLane(size_t ring_bytes, int wake_fd = -1);
   SyncPolicy sync() const { return options_.sync; }
   void Start();
   // Any thread: queue an event for the log (the sequence number is assigned on append).

@@ -46,7 +46,7 @@ void HitToEvent(const HitRecord& hit, std::string_view node, store::Event* out) 
   }
   out->method.assign(MethodName(hit.method));
   out->ip.assign(hit.ip, hit.ip_len);
-  out->ua.assign(hit.ua, hit.ua_len);
+  out->ua.assign(hit.ua());
   out->status = hit.status;
   out->seconds_since_sent = hit.seconds_since_sent;
   out->classifier = kClassifierVersion;

@@ -1,6 +1,7 @@
 #pragma once
-// HitRecord: what the redirect path hands to the event-log writer for one hit. Fixed size, no
-// pointers into the request buffer: strings are copied (and truncated) into fixed fields.
+// HitRecord: what the redirect path hands to the event-log writer for one hit, in the worker's
+// SpscRing. No pointers into the request buffer: strings are copied (and truncated) into fixed
+// fields, and the user agent into the UaBytes() the ring reserved right after the record.
 // The link and campaign pointers stay valid for the table's lifetime (see link_index.h).
 
 #include <algorithm>
@@ -33,7 +34,16 @@ struct HitRecord {
   char code[store::kMaxCodeLength];
   char ip[kMaxIp];
   char click_id[24];
-  char ua[kMaxUa];
+  // (the user agent's ua_len bytes follow the record)
+
+  static size_t UaBytes(std::string_view agent) { return std::min(agent.size(), kMaxUa); }
+  // Copies `agent` behind the record, truncated to kMaxUa: the ring must have reserved
+  // UaBytes(agent) extra bytes.
+  void SetUa(std::string_view agent) {
+    ua_len = static_cast<uint16_t>(UaBytes(agent));
+    std::copy_n(agent.data(), ua_len, reinterpret_cast<char*>(this + 1));
+  }
+  std::string_view ua() const { return {reinterpret_cast<const char*>(this + 1), ua_len}; }
 
   template <typename Len, size_t N>
   static void Copy(std::string_view from, char (&to)[N], Len* len) {

@@ -350,7 +350,7 @@ absl::Status PublicServer::Listen(const std::vector<int>& inherited) {
       if (!uring_error.empty()) fields.emplace_back("io_uring_error", uring_error);
       LogLine("info", "io", fields);
     }
-    w.lane_ = sink_.AddLane(options_.event_ring_capacity, w.wake_fd_);
+    w.lane_ = sink_.AddLane(options_.event_ring_bytes, w.wake_fd_);
     port = workers_.back()->local_port();  // port 0: the rest join the port the first got
   }
   port_ = port;
@@ -390,7 +390,7 @@ void PublicServer::Reconfigure(const PublicServerOptions& o) {
   next.port = options_.port;
   next.threads = options_.threads;
   next.node_id = options_.node_id;
-  next.event_ring_capacity = options_.event_ring_capacity;
+  next.event_ring_bytes = options_.event_ring_bytes;
   options_ = next;
   for (auto& w : workers_) w->Reconfigure(next);
 }

@@ -54,7 +54,7 @@ struct PublicServerOptions {
   // keep this generous.
   size_t max_connections_per_ip = 1000;
   std::chrono::seconds drain_timeout{10};
-  size_t event_ring_capacity = 16384;  // per worker
+  size_t event_ring_bytes = size_t{4} << 20;  // per worker (EventSinkOptions::batch_interval)
   std::string node_id = "node-1";
   ClassifierConfig classifier;
   std::vector<Cidr> trusted_proxies;  // peers allowed to set X-Forwarded-For

@@ -1,99 +1,153 @@
 #pragma once
-// SpscRing: a fixed-capacity single-producer, single-consumer ring. The producer fills a slot
-// in place (Reserve, then Commit); the consumer reads in place (Front, then Pop). Never
-// allocates after construction, never blocks: a full ring makes Reserve() return nullptr and
-// the caller decides what to shed.
+// SpscRing: a fixed-capacity single-producer, single-consumer ring of variable-size records,
+// each a T followed by up to `extra` bytes of its own (a hit's user agent, say), so a record
+// takes the bytes it needs rather than its worst case. The producer fills a record in place
+// (Reserve, then Commit); the consumer reads in place (Front/Pop, or Peek/PopPeeked). Never
+// allocates after construction, never blocks: a full ring makes Reserve() return nullptr and the
+// caller decides what to shed.
+//
+// Positions (committed(), Span::end_position()) count bytes since construction; they only grow,
+// so "everything up to position P" names a prefix of the records.
+//
+// Layout: records are contiguous and 8-byte aligned, each behind an 8-byte frame giving the
+// distance to the next one. A record that does not fit before the end of the buffer starts at
+// its beginning, and the space it skipped is framed as padding the consumer steps over.
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <new>
+#include <type_traits>
 
 namespace redirector {
 
 template <typename T>
 class SpscRing {
+  static_assert(std::is_trivially_destructible_v<T> && alignof(T) <= 8);
+
  public:
-  // `capacity` is rounded up to a power of two.
-  explicit SpscRing(size_t capacity) {
-    size_t c = 1;
-    while (c < capacity) c <<= 1;
+  // `bytes` is rounded up to a power of two; it must hold at least one record of the largest
+  // size the producer will ask for.
+  explicit SpscRing(size_t bytes) {
+    size_t c = 64;
+    while (c < bytes) c <<= 1;
     mask_ = c - 1;
-    slots_ = std::make_unique<T[]>(c);
+    buffer_ = std::make_unique<std::byte[]>(c);  // (operator new[] aligns to at least 16)
   }
 
-  // Producer: a slot to fill, or nullptr when full.
-  T* Reserve() {
-    size_t head = head_.load(std::memory_order_relaxed);
-    if (head - cached_tail_ > mask_) {
+  // Producer: a default-initialized T followed by `extra` writable bytes (at the T's end,
+  // `this + 1`), or nullptr when the ring has no room for them now.
+  T* Reserve(size_t extra = 0) {
+    size_t need = (sizeof(Frame) + sizeof(T) + extra + 7) & ~size_t{7};
+    uint64_t head = head_.load(std::memory_order_relaxed);
+    size_t offset = head & mask_;
+    size_t pad = mask_ + 1 - offset < need ? mask_ + 1 - offset : 0;
+    if (head + pad + need - cached_tail_ > mask_ + 1) {
       cached_tail_ = tail_.load(std::memory_order_acquire);
-      if (head - cached_tail_ > mask_) return nullptr;
+      if (head + pad + need - cached_tail_ > mask_ + 1) return nullptr;
     }
-    return &slots_[head & mask_];
+    pending_pad_ = pad;
+    pending_size_ = need;
+    return new (At(head + pad) + sizeof(Frame)) T;
   }
-  // Producer: publishes the slot returned by Reserve().
+  // Producer: publishes the record returned by the last Reserve().
   void Commit() {
-    head_.store(head_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    uint64_t head = head_.load(std::memory_order_relaxed);
+    if (pending_pad_ > 0) new (At(head)) Frame{static_cast<uint32_t>(pending_pad_), 1};
+    new (At(head + pending_pad_)) Frame{static_cast<uint32_t>(pending_size_), 0};
+    head_.store(head + pending_pad_ + pending_size_, std::memory_order_release);
   }
-  // Producer: how many slots were ever committed (the position of the last one).
-  size_t committed() const { return head_.load(std::memory_order_relaxed); }
+  // Producer: the position just past the last committed record.
+  uint64_t committed() const { return head_.load(std::memory_order_relaxed); }
 
-  // Consumer: the oldest slot, or nullptr when empty.
+  // Consumer: the oldest record, or nullptr when empty.
   const T* Front() {
-    size_t tail = tail_.load(std::memory_order_relaxed);
-    if (tail == cached_head_) {
-      cached_head_ = head_.load(std::memory_order_acquire);
-      if (tail == cached_head_) return nullptr;
+    uint64_t tail = tail_.load(std::memory_order_relaxed);
+    for (;;) {
+      if (tail >= cached_head_) {  // (Pop alone may have passed the cached head)
+        cached_head_ = head_.load(std::memory_order_acquire);
+        if (tail == cached_head_) return nullptr;
+      }
+      const Frame* f = FrameAt(tail);
+      if (!f->padding) return RecordAt(tail);
+      tail += f->next;
+      tail_.store(tail, std::memory_order_release);
     }
-    return &slots_[tail & mask_];
   }
-  // Consumer: frees the slot returned by Front().
-  void Pop() { tail_.store(tail_.load(std::memory_order_relaxed) + 1, std::memory_order_release); }
+  // Consumer: frees the oldest record (the one Front() returns; the ring must not be empty).
+  void Pop() {
+    uint64_t tail = tail_.load(std::memory_order_relaxed);
+    while (FrameAt(tail)->padding) tail += FrameAt(tail)->next;
+    tail_.store(tail + FrameAt(tail)->next, std::memory_order_release);
+  }
 
-  // Consumer: every slot filled now, oldest first, read in place; PopPeeked() frees them.
+  // Consumer: every record committed now, oldest first, read in place; PopPeeked() frees them.
   class Span {
    public:
     class Iterator {
      public:
-      Iterator(const SpscRing* r, size_t i) : r_(r), i_(i) {}
-      const T* operator*() const { return &r_->slots_[i_ & r_->mask_]; }
+      Iterator(const SpscRing* r, uint64_t at, uint64_t end) : r_(r), at_(at), end_(end) {
+        SkipPadding();
+      }
+      const T* operator*() const { return r_->RecordAt(at_); }
       Iterator& operator++() {
-        ++i_;
+        at_ += r_->FrameAt(at_)->next;
+        SkipPadding();
         return *this;
       }
-      bool operator!=(const Iterator& o) const { return i_ != o.i_; }
+      bool operator!=(const Iterator& o) const { return at_ != o.at_; }
 
      private:
+      void SkipPadding() {
+        while (at_ != end_ && r_->FrameAt(at_)->padding) at_ += r_->FrameAt(at_)->next;
+      }
       const SpscRing* r_;
-      size_t i_;
+      uint64_t at_, end_;
     };
-    Iterator begin() const { return {r_, from_}; }
-    Iterator end() const { return {r_, to_}; }
-    size_t end_position() const { return to_; }  // committed() as of the Peek
+    Iterator begin() const { return {r_, from_, to_}; }
+    Iterator end() const { return {r_, to_, to_}; }
+    uint64_t end_position() const { return to_; }  // committed() as of the Peek
 
    private:
     friend class SpscRing;
-    Span(const SpscRing* r, size_t from, size_t to) : r_(r), from_(from), to_(to) {}
+    Span(const SpscRing* r, uint64_t from, uint64_t to) : r_(r), from_(from), to_(to) {}
     const SpscRing* r_;
-    size_t from_, to_;
+    uint64_t from_, to_;
   };
   Span Peek() {
-    size_t tail = tail_.load(std::memory_order_relaxed);
+    uint64_t tail = tail_.load(std::memory_order_relaxed);
     cached_head_ = head_.load(std::memory_order_acquire);
     peeked_ = cached_head_;
     return Span(this, tail, cached_head_);
   }
   void PopPeeked() { tail_.store(peeked_, std::memory_order_release); }
 
-  size_t capacity() const { return mask_ + 1; }
+  size_t capacity_bytes() const { return mask_ + 1; }
 
  private:
+  struct Frame {
+    uint32_t next;     // bytes from this frame to the next one
+    uint32_t padding;  // 1: no record here, only the space skipped to wrap around
+  };
+  static_assert(sizeof(Frame) == 8);
+  std::byte* At(uint64_t position) const { return &buffer_[position & mask_]; }
+  const Frame* FrameAt(uint64_t position) const {
+    return std::launder(reinterpret_cast<const Frame*>(At(position)));
+  }
+  const T* RecordAt(uint64_t position) const {
+    return std::launder(reinterpret_cast<const T*>(At(position) + sizeof(Frame)));
+  }
+
   size_t mask_;
-  std::unique_ptr<T[]> slots_;
-  alignas(64) std::atomic<size_t> head_{0};
-  size_t cached_tail_ = 0;  // producer's copy
-  alignas(64) std::atomic<size_t> tail_{0};
-  size_t cached_head_ = 0;  // consumer's copy
-  size_t peeked_ = 0;       // consumer: end of the last Peek()
+  std::unique_ptr<std::byte[]> buffer_;
+  size_t pending_pad_ = 0;   // producer: the last Reserve()'s padding before its record
+  size_t pending_size_ = 0;  // producer: and its record's size with the frame
+  alignas(64) std::atomic<uint64_t> head_{0};
+  uint64_t cached_tail_ = 0;  // producer's copy
+  alignas(64) std::atomic<uint64_t> tail_{0};
+  uint64_t cached_head_ = 0;  // consumer's copy
+  uint64_t peeked_ = 0;       // consumer: end of the last Peek()
 };
 
 }  // namespace redirector

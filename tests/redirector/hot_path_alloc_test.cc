@@ -42,7 +42,7 @@ TEST_CASE("The redirect path allocates nothing per tap in steady state", "[redir
   redirector::ClassifierConfig config;
   redirector::ClickIdGenerator ids("node", 1790000000000, 0);
   redirector::DateCache dates;
-  redirector::SpscRing<redirector::HitRecord> ring(1024);
+  redirector::SpscRing<redirector::HitRecord> ring(64 * 1024);
   std::optional<redirector::RequestParser> parser;
   char location[redirector::kMaxLocation];
   char out[16384];
@@ -58,9 +58,9 @@ TEST_CASE("The redirect path allocates nothing per tap in steady state", "[redir
     size_t n = redirector::WriteTapResponse(outcome, false, true, dates.Get(now),
                                             std::span<char>(out, sizeof(out)), 0);
     REQUIRE(n > 0);
-    redirector::HitRecord* hit = ring.Reserve();
+    redirector::HitRecord* hit = ring.Reserve(redirector::HitRecord::UaBytes(req.user_agent));
     REQUIRE(hit != nullptr);
-    redirector::HitRecord::Copy(req.user_agent, hit->ua, &hit->ua_len);
+    hit->SetUa(req.user_agent);
     redirector::HitRecord::Copy(outcome.code, hit->code, &hit->code_len);
     hit->link = outcome.link;
     ring.Commit();
