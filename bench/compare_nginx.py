@@ -5,16 +5,17 @@
       [--binary build/bin/redirector] [--baseline OLD_BINARY] [--canned build/bin/canned_server]
       [--ua-mix] [--memory]
 
-Generates N codes with ~100-byte destinations; loads them into redirector through the admin
-API (1,000 campaigns, one link per code) and into nginx (nginx-light) as `map $uri $target`
-with `return 302 $target` (access_log off, one process). Pins each server to CPU 0 and wrk to
-CPU 1; drives both with the same wrk script (random codes, keep-alive); alternates redirector,
+Generates N codes with ~100-byte destinations; loads them into redirector through the admin API
+(1,000 campaigns, one link per code) and into nginx (nginx-light) as `map $uri $target` with
+`return 302 $target` (access_log off, one process). Pins each server to CPU 0 and wrk to CPU 1;
+drives both with the same wrk script (random codes, keep-alive); alternates redirector,
 [baseline,] nginx and bench/canned_server (the kernel-cost anchor: one canned 302 per request,
-no lookup, no log) `--rounds` times. With --ua-mix each request carries one of the corpus's
-3,311 human user agents at random (a worst case for the classifier's user-agent cache). Per run
-it prints requests/s, p50/p99 latency and the server's CPU time per request (utime+stime of all
-its threads from /proc/PID/task/*/stat, before and after, over the requests served); then RSS,
-load times, the medians with their ratios and the per-round paired ratios. Every process it
+no lookup, no log) `--rounds` times, each round starting with the next server. With --ua-mix
+each request carries one of the corpus's 3,311 human user agents at random (a worst case for the
+classifier's user-agent cache). Per run it prints requests/s, p50/p99 latency and the server's
+CPU time per request (utime+stime of all its threads from /proc/PID/task/*/stat, before and
+after, over the requests served); then RSS, load times, the medians with their ratios, the best
+round of each (highest requests/s, lowest p99) and the per-round paired ratios. Every process it
 starts is stopped by PID. Needs: deploy/install-deps.sh --bench, and a built build (for
 build/bin/redirector and build/bin/canned_server).
 """
@@ -300,7 +301,9 @@ def main():
             order.append(canned)
         results = {s.name: [] for s in order}
         for rnd in range(args.rounds):
-            for server in order:
+            # Each round starts with the next server, so no server always runs first (or right
+            # after the same neighbour) when the host's load drifts within a round.
+            for server in order[rnd % len(order):] + order[:rnd % len(order)]:
                 pid = server.start()
                 time.sleep(0.5)
                 r = measure(pid, server.port, codes, args)
@@ -329,6 +332,11 @@ def main():
                 c = med("baseline", key)
                 line += "   baseline %10.2f   vs baseline %.3f" % (c, a / c if c else 0)
             print(line)
+        best_rps = [max(r["rps"] for r in results[n]) for n in ("redirector", "nginx")]
+        best_p99 = [min(r["p99_us"] for r in results[n]) for n in ("redirector", "nginx")]
+        print("  best round: requests/s redirector %.0f nginx %.0f ratio %.3f; p99 us redirector "
+              "%.0f nginx %.0f ratio %.3f" % (best_rps[0], best_rps[1], best_rps[0] / best_rps[1],
+                                              best_p99[0], best_p99[1], best_p99[0] / best_p99[1]))
         # Paired ratios: each round's servers ran back to back, so their ratio cancels most of
         # the machine's drift between rounds.
         paired = [r["cpu_us_per_req"] / n["cpu_us_per_req"]
