@@ -7,6 +7,8 @@
 #include "redirector/hit_event.h"
 #include "redirector/log_line.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
 namespace redirector {
@@ -72,6 +74,11 @@ void EventSink::Stop() {
 }
 
 void EventSink::Run() {
+  // Background work: as SCHED_BATCH the writer does not preempt a worker when it wakes (CFS
+  // preempts on wake-up for interactive threads); it runs while the workers wait, or at the next
+  // tick, and still gets its fair share of the CPU. Unprivileged; on failure it stays as it was.
+  sched_param param{};
+  (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
   // Group commit: everything that arrived during one batch interval goes out in one write().
   // Sleeping between batches (instead of spinning on the rings) keeps this thread off the
   // workers' cores; the rings are sized to absorb an interval at full speed.
