@@ -69,7 +69,7 @@ class LinkEntry {
   // Bytes taken by the optional fields `flags` has before `field` (all of them: kFieldCount).
   static size_t OptionalBytes(uint8_t flags, unsigned field) {
     size_t n = 0;
-    for (unsigned f = 0; f < field; ++f) n += (flags >> f & 1u) * kFieldSize[f];
+    for (unsigned f = 0; f < field; ++f) n += (unsigned{flags} >> f & 1u) * kFieldSize[f];
     return n;
   }
   // The optional field's value, 0 when the link does not have it.
