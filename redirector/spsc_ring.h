@@ -64,22 +64,19 @@ class SpscRing {
   // Consumer: the oldest record, or nullptr when empty.
   const T* Front() {
     uint64_t tail = tail_.load(std::memory_order_relaxed);
-    for (;;) {
-      if (tail >= cached_head_) {  // (Pop alone may have passed the cached head)
-        cached_head_ = head_.load(std::memory_order_acquire);
-        if (tail == cached_head_) return nullptr;
-      }
-      const Frame* f = FrameAt(tail);
-      if (!f->padding) return RecordAt(tail);
-      tail += f->next;
-      tail_.store(tail, std::memory_order_release);
+    if (tail >= cached_head_) {  // (Pop alone may have passed the cached head)
+      cached_head_ = head_.load(std::memory_order_acquire);
     }
+    // Padding is committed with the record after it, so what it skips to is a record, or the end.
+    uint64_t at = SkipPadding(tail, cached_head_);
+    if (at != tail) tail_.store(at, std::memory_order_release);
+    return at == cached_head_ ? nullptr : RecordAt(at);
   }
   // Consumer: frees the oldest record (the one Front() returns; the ring must not be empty).
   void Pop() {
-    uint64_t tail = tail_.load(std::memory_order_relaxed);
-    while (FrameAt(tail)->padding) tail += FrameAt(tail)->next;
-    tail_.store(tail + FrameAt(tail)->next, std::memory_order_release);
+    uint64_t at =
+        SkipPadding(tail_.load(std::memory_order_relaxed), head_.load(std::memory_order_acquire));
+    tail_.store(at + FrameAt(at)->next, std::memory_order_release);
   }
 
   // Consumer: every record committed now, oldest first, read in place; PopPeeked() frees them.
@@ -87,21 +84,16 @@ class SpscRing {
    public:
     class Iterator {
      public:
-      Iterator(const SpscRing* r, uint64_t at, uint64_t end) : r_(r), at_(at), end_(end) {
-        SkipPadding();
-      }
+      Iterator(const SpscRing* r, uint64_t at, uint64_t end)
+          : r_(r), at_(r->SkipPadding(at, end)), end_(end) {}
       const T* operator*() const { return r_->RecordAt(at_); }
       Iterator& operator++() {
-        at_ += r_->FrameAt(at_)->next;
-        SkipPadding();
+        at_ = r_->SkipPadding(at_ + r_->FrameAt(at_)->next, end_);
         return *this;
       }
       bool operator!=(const Iterator& o) const { return at_ != o.at_; }
 
      private:
-      void SkipPadding() {
-        while (at_ != end_ && r_->FrameAt(at_)->padding) at_ += r_->FrameAt(at_)->next;
-      }
       const SpscRing* r_;
       uint64_t at_, end_;
     };
@@ -134,6 +126,11 @@ class SpscRing {
   std::byte* At(uint64_t position) const { return &buffer_[position & mask_]; }
   const Frame* FrameAt(uint64_t position) const {
     return std::launder(reinterpret_cast<const Frame*>(At(position)));
+  }
+  // The first position from `at` (up to `end`) that is not padding.
+  uint64_t SkipPadding(uint64_t at, uint64_t end) const {
+    while (at != end && FrameAt(at)->padding) at += FrameAt(at)->next;
+    return at;
   }
   const T* RecordAt(uint64_t position) const {
     return std::launder(reinterpret_cast<const T*>(At(position) + sizeof(Frame)));

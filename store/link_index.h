@@ -46,9 +46,7 @@ class LinkEntry {
             Optional<uint8_t>(kCoupon)};
   }
   uint32_t campaign_slot() const { return Load<uint32_t>(campaign_slot_); }
-  uint8_t variant_index() const {  // kNoVariant: none
-    return (flags_ & (1u << kVariant)) ? Optional<uint8_t>(kVariant) : kNoVariant;
-  }
+  uint8_t variant_index() const { return Optional<uint8_t>(kVariant, kNoVariant); }  // or none
   int64_t sent_at() const { return Optional<uint32_t>(kSentAt); }        // Unix seconds, 0: unknown
   int64_t expires_at() const { return Optional<uint32_t>(kExpiresAt); }  // Unix seconds, 0: never
   bool disabled() const { return (flags_ & kDisabledFlag) != 0; }
@@ -72,10 +70,10 @@ class LinkEntry {
     for (unsigned f = 0; f < field; ++f) n += (unsigned{flags} >> f & 1u) * kFieldSize[f];
     return n;
   }
-  // The optional field's value, 0 when the link does not have it.
+  // The optional field's value, `absent` when the link does not have it.
   template <typename T>
-  T Optional(Field field) const {
-    if (!(flags_ & (1u << field))) return 0;
+  T Optional(Field field, T absent = 0) const {
+    if (!(flags_ & (1u << field))) return absent;
     return Load<T>(reinterpret_cast<const char*>(this + 1) + OptionalBytes(flags_, field));
   }
   const char* text() const {
