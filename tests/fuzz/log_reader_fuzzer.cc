@@ -11,7 +11,7 @@
 #include "store/log_reader.h"
 #include "store/log_record.h"
 
-#include <unistd.h>
+#include "tests/fuzz/scratch_dir.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
@@ -21,12 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)store::DecodeEvent(r.type, r.version, r.seq, r.payload);
     rest.remove_prefix(r.size);
   }
-  static const std::string path = [] {
-    char tmpl[] = "/tmp/redirector-fuzz-log-XXXXXX";
-    int fd = mkstemp(tmpl);
-    close(fd);
-    return std::string(tmpl);
-  }();
+  static const std::string path = fuzz::ScratchDir("log") + "/segment";
   {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
     f.write(store::log::kSegmentMagic.data(),

@@ -14,12 +14,12 @@
 #include "redirector/response_writer.h"
 #include "redirector/tap.h"
 
+#include "tests/fuzz/scratch_dir.h"
+
 namespace {
 store::LinkTable* Table() {
   static store::LinkTable* table = [] {
-    char tmpl[] = "/tmp/redirector-fuzz-XXXXXX";
-    std::string dir = mkdtemp(tmpl);
-    auto t = store::LinkTable::Open(dir + "/links");
+    auto t = store::LinkTable::Open(fuzz::ScratchDir("request") + "/links");
     if (!t.ok()) std::abort();
     store::Campaign c;
     c.id = "spring";
