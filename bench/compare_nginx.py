@@ -14,8 +14,10 @@ no lookup, no log) `--rounds` times, each round starting with the next server. W
 each request carries one of the corpus's 3,311 human user agents at random (a worst case for the
 classifier's user-agent cache). Per run it prints requests/s, p50/p99 latency and the server's
 CPU time per request (utime+stime of all its threads from /proc/PID/task/*/stat, before and
-after, over the requests served); then RSS, load times, the medians with their ratios, the best
-round of each (highest requests/s, lowest p99) and the per-round paired ratios. Every process it
+after, over the requests served) and the run-queue wait per request of its busiest thread (from
+/proc/PID/task/*/schedstat: time it was ready but another thread had the CPU); then RSS, load times, the medians with their ratios, the best
+round of each (highest requests/s, lowest p99) and the per-round paired ratios of CPU per
+request and p99 (with how many rounds came out at or below 1). Every process it
 starts is stopped by PID. Needs: deploy/install-deps.sh --bench, and a built build (for
 build/bin/redirector and build/bin/canned_server).
 """
@@ -45,6 +47,26 @@ def cpu_seconds(pid):
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / TICK
+
+
+def schedstats(pid):
+    """{tid: (ns on the CPU, ns runnable but waiting for it)} from /proc/PID/task/*/schedstat."""
+    stats = {}
+    for path in glob.glob("/proc/%d/task/*/schedstat" % pid):
+        try:
+            run_ns, wait_ns = open(path).read().split()[:2]
+        except (OSError, ValueError):
+            continue
+        stats[path.split("/")[4]] = (int(run_ns), int(wait_ns))
+    return stats
+
+
+def busiest_wait_ns(before, after):
+    """Run-queue wait, over the run, of the thread that ran most (the server's worker): time it
+    was ready to answer but another thread (its own writer, or the host's) had the CPU."""
+    deltas = [(a[0] - before.get(tid, (0, 0))[0], a[1] - before.get(tid, (0, 0))[1])
+              for tid, a in after.items()]
+    return max(deltas)[1] if deltas else 0
 
 
 def rss_mb(pid):
@@ -118,9 +140,10 @@ def run_wrk(port, codes_file, seconds, connections, agents_file=None):
 
 
 def measure(pid, port, codes_file, args):
-    before = cpu_seconds(pid)
+    before, sched_before = cpu_seconds(pid), schedstats(pid)
     r = run_wrk(port, codes_file, args.seconds, args.connections, args.agents_file)
     r["cpu_us_per_req"] = (cpu_seconds(pid) - before) / r["requests"] * 1e6
+    r["wait_us_per_req"] = busiest_wait_ns(sched_before, schedstats(pid)) / r["requests"] / 1e3
     return r
 
 
@@ -315,9 +338,10 @@ def main():
                 server.stop()
                 results[server.name].append(r)
                 print("round %d %-10s %8.0f req/s  p50 %6.0f us  p99 %7.0f us  cpu %5.2f us/req"
-                      "  rss %6.1f MB  load %5.2f s  non-3xx %d" % (
+                      "  wait %4.2f us/req  rss %6.1f MB  load %5.2f s  non-3xx %d" % (
                           rnd + 1, server.name, r["rps"], r["p50_us"], r["p99_us"],
-                          r["cpu_us_per_req"], r["rss_mb"], r["load_s"], r["errors"]), flush=True)
+                          r["cpu_us_per_req"], r["wait_us_per_req"], r["rss_mb"], r["load_s"],
+                          r["errors"]), flush=True)
 
         def med(name, key):
             return statistics.median(r[key] for r in results[name])
@@ -325,6 +349,7 @@ def main():
             args.rounds, args.codes, args.connections, args.seconds))
         for key, label in (("rps", "requests/s"), ("p50_us", "p50 latency us"),
                            ("p99_us", "p99 latency us"), ("cpu_us_per_req", "server CPU us/request"),
+                           ("wait_us_per_req", "run-queue wait us/req"),
                            ("rss_mb", "RSS MB"), ("load_s", "start-up load s")):
             a, b = med("redirector", key), med("nginx", key)
             line = "  %-24s redirector %10.2f   nginx %10.2f   ratio %.3f" % (label, a, b, a / b if b else 0)
@@ -339,22 +364,19 @@ def main():
                                               best_p99[0], best_p99[1], best_p99[0] / best_p99[1]))
         # Paired ratios: each round's servers ran back to back, so their ratio cancels most of
         # the machine's drift between rounds.
-        paired = [r["cpu_us_per_req"] / n["cpu_us_per_req"]
-                  for r, n in zip(results["redirector"], results["nginx"])]
-        print("  CPU/request vs nginx, per round: %s; median %.3f" % (
-            ", ".join("%.3f" % p for p in paired), statistics.median(paired)))
-        for other in ("baseline", "canned"):
-            if other not in results:
-                continue
-            paired = [r["cpu_us_per_req"] / b["cpu_us_per_req"]
-                      for r, b in zip(results["redirector"], results[other])]
-            print("  CPU/request vs %s, per round: %s; median %.3f" % (
-                other, ", ".join("%.3f" % p for p in paired), statistics.median(paired)))
-        if "canned" in results:
-            paired = [n["cpu_us_per_req"] / c["cpu_us_per_req"]
-                      for n, c in zip(results["nginx"], results["canned"])]
-            print("  CPU/request nginx vs canned, per round: %s; median %.3f" % (
-                ", ".join("%.3f" % p for p in paired), statistics.median(paired)))
+        def paired(key, a, b):
+            ratios = [x[key] / y[key] for x, y in zip(results[a], results[b])]
+            print("  %s %s vs %s, per round: %s; median %.3f; %d of %d rounds <= 1" % (
+                {"cpu_us_per_req": "CPU/request", "p99_us": "p99"}[key], a, b,
+                ", ".join("%.3f" % p for p in ratios), statistics.median(ratios),
+                sum(p <= 1 for p in ratios), len(ratios)))
+        for key in ("cpu_us_per_req", "p99_us"):
+            paired(key, "redirector", "nginx")
+            for other in ("baseline", "canned"):
+                if other in results:
+                    paired(key, "redirector", other)
+            if "canned" in results:
+                paired(key, "nginx", "canned")
     finally:
         for s in servers:
             s.stop()
