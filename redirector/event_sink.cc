@@ -173,7 +173,7 @@ size_t EventSink::DrainOnce() {
   }
   // The links and campaigns the hits name were last read by a worker up to a batch interval ago
   // and have often left the cache since: start loading all of them before converting the first
-  // (HitToEvent would otherwise wait for each in turn).
+  // (HitToEventView would otherwise wait for each in turn).
   for (const HitRecord* hit : batch_) {
     __builtin_prefetch(hit->link);
     __builtin_prefetch(hit->campaign);
@@ -181,9 +181,9 @@ size_t EventSink::DrainOnce() {
   std::stable_sort(batch_.begin(), batch_.end(),
                    [](const HitRecord* a, const HitRecord* b) { return a->ts_us < b->ts_us; });
   for (const HitRecord* hit : batch_) {
-    HitToEvent(*hit, options_.node_id, &scratch_);
+    HitToEventView(*hit, options_.node_id, &lists_, &view_);
     payload_.clear();
-    store::EncodeEvent(scratch_, &payload_);
+    store::EncodeEvent(view_, &payload_);
     writer_->Add(store::log::RecordType::kClick, store::kEventVersion, payload_);
   }
   for (auto& lane : lanes_) lane->ring.PopPeeked();

@@ -122,7 +122,8 @@ class EventSink {
   std::vector<store::Event> taken_;                     // writer thread only
   std::vector<std::shared_ptr<Waiter>> taken_waiters_;  // writer thread only
   std::vector<const HitRecord*> batch_;                 // writer thread only
-  store::Event scratch_;
+  store::EventView view_;                               // writer thread only: the hit being encoded
+  std::string lists_;                                   // its encoded reasons and signals
   std::string payload_;
   std::chrono::steady_clock::time_point last_sync_;
   std::chrono::steady_clock::time_point last_retention_;

@@ -1,5 +1,7 @@
 #include "redirector/hit_event.h"
 
+#include "store/coding.h"
+
 #include "redirector/classify.h"
 #include "redirector/request_facts.h"
 
@@ -18,46 +20,46 @@ std::string_view MethodName(uint8_t m) {
 }
 }  // namespace
 
-void HitToEvent(const HitRecord& hit, std::string_view node, store::Event* out) {
+void HitToEventView(const HitRecord& hit, std::string_view node, std::string* lists,
+                    store::EventView* out) {
+  *out = store::EventView();
   out->type = store::log::RecordType::kClick;
   out->ts_us = hit.ts_us;
-  out->node.assign(node);
-  out->code.assign(hit.code, hit.code_len);
+  out->node = node;
+  out->code = std::string_view(hit.code, hit.code_len);
   if (hit.link != nullptr && hit.campaign != nullptr) {
     out->campaign = hit.campaign->id;
     uint8_t v = hit.link->variant_index();
-    if (v < hit.campaign->variants.size()) {
-      out->variant = hit.campaign->variants[v].name;
-    } else {
-      out->variant.clear();
-    }
-    out->recipient.assign(hit.link->recipient());
-  } else {
-    out->campaign.clear();
-    out->variant.clear();
-    out->recipient.clear();
+    if (v < hit.campaign->variants.size()) out->variant = hit.campaign->variants[v].name;
+    out->recipient = hit.link->recipient();
   }
-  out->click_id.assign(hit.click_id, hit.click_id_len);
-  out->verdict.assign(VerdictName(static_cast<Verdict>(hit.verdict)));
-  out->reasons.clear();
+  out->click_id = std::string_view(hit.click_id, hit.click_id_len);
+  out->verdict = VerdictName(static_cast<Verdict>(hit.verdict));
+  lists->clear();
+  uint64_t reasons = 0;
   for (int i = 0; i < kReasonCount; ++i) {
     auto bit = static_cast<Reason>(1u << i);
-    if (hit.reasons & bit) out->reasons.emplace_back(ReasonName(bit));
+    if (hit.reasons & bit) {
+      store::PutLengthPrefixed(lists, ReasonName(bit));
+      ++reasons;
+    }
   }
-  out->method.assign(MethodName(hit.method));
-  out->ip.assign(hit.ip, hit.ip_len);
-  out->ua.assign(hit.ua());
+  size_t reasons_end = lists->size();
+  uint64_t signals = 0;
+  for (int i = 0; i < kSignalCount; ++i) {
+    if (hit.signals & (1u << i)) {
+      store::PutLengthPrefixed(lists, SignalName(i));
+      ++signals;
+    }
+  }
+  out->reasons = {reasons, std::string_view(*lists).substr(0, reasons_end)};
+  out->signals = {signals, std::string_view(*lists).substr(reasons_end)};
+  out->method = MethodName(hit.method);
+  out->ip = std::string_view(hit.ip, hit.ip_len);
+  out->ua = hit.ua();
   out->status = hit.status;
   out->seconds_since_sent = hit.seconds_since_sent;
   out->classifier = kClassifierVersion;
-  out->signals.clear();
-  for (int i = 0; i < kSignalCount; ++i) {
-    if (hit.signals & (1u << i)) out->signals.emplace_back(SignalName(i));
-  }
-  out->kind.clear();
-  out->value = 0;
-  out->currency.clear();
-  out->order_id.clear();
 }
 
 }  // namespace redirector

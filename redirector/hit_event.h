@@ -1,7 +1,9 @@
 #pragma once
-// Turning a HitRecord (what the redirect path captured) into a store::Event (what the log
-// keeps). Pure; runs on the log writer thread, reusing `out`'s string capacity.
+// Turning a HitRecord (what the redirect path captured) into the event the log keeps, as a
+// store::EventView for store::EncodeEvent: no string is copied. Pure; runs on the log writer
+// thread.
 
+#include <string>
 #include <string_view>
 
 #include "store/event.h"
@@ -10,6 +12,10 @@
 
 namespace redirector {
 
-void HitToEvent(const HitRecord& hit, std::string_view node, store::Event* out);
+// Fills `out` with views of `hit` (its record, link and campaign), `node` and static names; the
+// encoded reasons and signals go to `lists` (cleared first, capacity reused). `out` is valid while
+// all of those are unchanged.
+void HitToEventView(const HitRecord& hit, std::string_view node, std::string* lists,
+                    store::EventView* out);
 
 }  // namespace redirector

@@ -21,7 +21,7 @@ bool GetSigned(std::string_view* in, int64_t* v) {
 
 }  // namespace
 
-void EncodeEvent(const Event& e, std::string* dst) {
+void EncodeEvent(const EventView& e, std::string* dst) {
   PutVarint64(dst, ZigZag(e.ts_us));
   PutLengthPrefixed(dst, e.node);
   PutLengthPrefixed(dst, e.code);
@@ -30,8 +30,8 @@ void EncodeEvent(const Event& e, std::string* dst) {
   PutLengthPrefixed(dst, e.recipient);
   PutLengthPrefixed(dst, e.click_id);
   PutLengthPrefixed(dst, e.verdict);
-  PutVarint64(dst, e.reasons.size());
-  for (const auto& r : e.reasons) PutLengthPrefixed(dst, r);
+  PutVarint64(dst, e.reasons.count);
+  dst->append(e.reasons.bytes);
   PutLengthPrefixed(dst, e.method);
   PutLengthPrefixed(dst, e.ip);
   PutLengthPrefixed(dst, e.ua);
@@ -44,9 +44,41 @@ void EncodeEvent(const Event& e, std::string* dst) {
   PutLengthPrefixed(dst, e.currency);
   PutLengthPrefixed(dst, e.order_id);
   PutVarint64(dst, e.classifier);
-  PutVarint64(dst, e.signals.size());
-  for (const auto& s : e.signals) PutLengthPrefixed(dst, s);
+  PutVarint64(dst, e.signals.count);
+  dst->append(e.signals.bytes);
   PutLengthPrefixed(dst, e.coupon);
+}
+
+void EncodeEvent(const Event& e, std::string* dst) {
+  std::string lists;  // the encoded reasons, then the encoded signals
+  for (const auto& r : e.reasons) PutLengthPrefixed(&lists, r);
+  size_t reasons_end = lists.size();
+  for (const auto& s : e.signals) PutLengthPrefixed(&lists, s);
+  EventView v;
+  v.type = e.type;
+  v.seq = e.seq;
+  v.ts_us = e.ts_us;
+  v.node = e.node;
+  v.code = e.code;
+  v.campaign = e.campaign;
+  v.variant = e.variant;
+  v.recipient = e.recipient;
+  v.click_id = e.click_id;
+  v.verdict = e.verdict;
+  v.reasons = {e.reasons.size(), std::string_view(lists).substr(0, reasons_end)};
+  v.method = e.method;
+  v.ip = e.ip;
+  v.ua = e.ua;
+  v.status = e.status;
+  v.seconds_since_sent = e.seconds_since_sent;
+  v.classifier = e.classifier;
+  v.signals = {e.signals.size(), std::string_view(lists).substr(reasons_end)};
+  v.kind = e.kind;
+  v.value = e.value;
+  v.currency = e.currency;
+  v.order_id = e.order_id;
+  v.coupon = e.coupon;
+  EncodeEvent(v, dst);
 }
 
 namespace {

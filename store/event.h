@@ -61,8 +61,9 @@ struct EncodedList {
   void ForEach(Fn fn) const;
 };
 
-// Event's fields as views into a payload, valid while the payload is: for readers that scan
-// many events and keep little of each (reports), with no allocation per event.
+// Event's fields as views of bytes someone else owns: of a payload (DecodeEventView, for readers
+// that scan many events and keep little of each, with no allocation per event), or of a hit
+// being encoded. A list's `bytes` are its strings as encoded (each length-prefixed).
 struct EventView {
   log::RecordType type = log::RecordType::kClick;
   uint64_t seq = 0;
@@ -80,7 +81,10 @@ struct EventView {
   std::string_view currency, order_id, coupon;
 };
 
-// Appends the payload of `e` (everything but type and seq) to `dst`.
+// Appends the payload of `e` (everything but type and seq) to `dst`. The view form is the one
+// encoder (the log writer fills a view straight from a hit, without copying into strings); the
+// Event form encodes its lists and encodes through a view.
+void EncodeEvent(const EventView& e, std::string* dst);
 void EncodeEvent(const Event& e, std::string* dst);
 // Decodes a payload of format `version`; nullopt if it is malformed or the version is unknown.
 std::optional<Event> DecodeEvent(log::RecordType type, uint8_t version, uint64_t seq,
