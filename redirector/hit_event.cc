@@ -18,6 +18,20 @@ std::string_view MethodName(uint8_t m) {
   }
   return "OTHER";
 }
+
+// Appends name(i) for each bit i (below `count`) set in `bits` to `lists`, length-prefixed as an
+// encoded list's strings; returns how many.
+template <typename Name>
+uint64_t PutBitNames(uint32_t bits, int count, Name name, std::string* lists) {
+  uint64_t n = 0;
+  for (int i = 0; i < count; ++i) {
+    if (bits & (1u << i)) {
+      store::PutLengthPrefixed(lists, name(i));
+      ++n;
+    }
+  }
+  return n;
+}
 }  // namespace
 
 void HitToEventView(const HitRecord& hit, std::string_view node, std::string* lists,
@@ -36,22 +50,11 @@ void HitToEventView(const HitRecord& hit, std::string_view node, std::string* li
   out->click_id = std::string_view(hit.click_id, hit.click_id_len);
   out->verdict = VerdictName(static_cast<Verdict>(hit.verdict));
   lists->clear();
-  uint64_t reasons = 0;
-  for (int i = 0; i < kReasonCount; ++i) {
-    auto bit = static_cast<Reason>(1u << i);
-    if (hit.reasons & bit) {
-      store::PutLengthPrefixed(lists, ReasonName(bit));
-      ++reasons;
-    }
-  }
+  uint64_t reasons = PutBitNames(
+      hit.reasons, kReasonCount, [](int i) { return ReasonName(static_cast<Reason>(1u << i)); },
+      lists);
   size_t reasons_end = lists->size();
-  uint64_t signals = 0;
-  for (int i = 0; i < kSignalCount; ++i) {
-    if (hit.signals & (1u << i)) {
-      store::PutLengthPrefixed(lists, SignalName(i));
-      ++signals;
-    }
-  }
+  uint64_t signals = PutBitNames(hit.signals, kSignalCount, SignalName, lists);
   out->reasons = {reasons, std::string_view(*lists).substr(0, reasons_end)};
   out->signals = {signals, std::string_view(*lists).substr(reasons_end)};
   out->method = MethodName(hit.method);

@@ -9,8 +9,6 @@
 #include <system_error>
 #include <vector>
 
-#include <unistd.h>
-
 namespace fuzz {
 
 // Makes `/tmp/redirector-fuzz-<name>-XXXXXX` and returns its path; aborts if it cannot. Call it
