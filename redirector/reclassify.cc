@@ -1,6 +1,12 @@
 #include "redirector/reclassify.h"
 
+#include <algorithm>
+#include <optional>
+
+#include "redirector/cidr.h"
 #include "redirector/request_facts.h"
+
+#include "absl/strings/str_cat.h"
 
 namespace redirector {
 
@@ -27,15 +33,15 @@ HitFacts FactsOf(const store::EventView& e, Ip16* client) {
 }
 
 std::string NetworkOf(std::string_view ip) {
-  bool v6 = ip.find(':') != std::string_view::npos;
-  char sep = v6 ? ':' : '.';
-  size_t at = 0;
-  for (int parts = 0; parts < 3; ++parts) {
-    at = ip.find(sep, at);
-    if (at == std::string_view::npos) return std::string(ip);
-    if (parts < 2) ++at;
+  std::optional<Ip16> parsed = ParseIp(ip);
+  if (!parsed) return std::string(ip);
+  const Ip16& a = *parsed;
+  if (std::all_of(a.begin(), a.begin() + 10, [](uint8_t b) { return b == 0; }) && a[10] == 0xff &&
+      a[11] == 0xff) {  // IPv4, or IPv4-mapped IPv6 (the same host)
+    return absl::StrCat(unsigned{a[12]}, ".", unsigned{a[13]}, ".", unsigned{a[14]});
   }
-  return std::string(ip.substr(0, at));
+  auto group = [&a](size_t i) { return absl::Hex((a[2 * i] << 8) | a[2 * i + 1]); };
+  return absl::StrCat(group(0), ":", group(1), ":", group(2));
 }
 
 void Hindsight::Add(const store::EventView& e, Verdict verdict) {

@@ -76,7 +76,9 @@ class Hindsight {
   absl::flat_hash_map<uint64_t, Override> overrides_;
 };
 
-// "203.0.113.9" → "203.0.113", "2001:db8:1:2::5" → "2001:db8:1"; anything else as is.
+// The client's network as text: IPv4 /24 ("203.0.113.9" → "203.0.113"), IPv6 /48 in its
+// shortest hex ("2001:0db8:0001::5" and "2001:db8:1:2::5" → "2001:db8:1"); an IPv4-mapped IPv6
+// address counts as its IPv4 form. Anything that is not an address is returned as is.
 std::string NetworkOf(std::string_view ip);
 
 }  // namespace redirector

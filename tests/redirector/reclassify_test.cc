@@ -113,3 +113,16 @@ TEST_CASE("A human-looking hit, then another from a different network, was a pre
   CHECK(redirector::NetworkOf("203.0.113.9") == "203.0.113");
   CHECK(redirector::NetworkOf("2001:db8:1:2::5") == "2001:db8:1");
 }
+
+TEST_CASE("NetworkOf keys one network whatever the address's spelling", "[reclassify]") {
+  using redirector::NetworkOf;
+  CHECK(NetworkOf("2001:0db8:0001:0002:0000:0000:0000:0005") == "2001:db8:1");
+  CHECK(NetworkOf("2001:db8:1::") == "2001:db8:1");
+  CHECK(NetworkOf("2001:db8::1") == "2001:db8:0");
+  CHECK(NetworkOf("2001:DB8:0:ffff::1") == "2001:db8:0");
+  CHECK(NetworkOf("::ffff:203.0.113.9") == "203.0.113");
+  CHECK(NetworkOf("203.0.113.250") == NetworkOf("203.0.113.1"));
+  CHECK(NetworkOf("203.0.114.1") != NetworkOf("203.0.113.1"));
+  CHECK(NetworkOf("unknown") == "unknown");
+  CHECK(NetworkOf("") == "");
+}
