@@ -347,6 +347,7 @@ absl::Status PublicServer::Listen(const std::vector<int>& inherited) {
     if (i == 0) {
       std::vector<std::pair<std::string, std::string>> fields = {
           {"engine", w.uses_uring() ? "io_uring" : "epoll"}};
+      if (w.uses_uring()) fields.emplace_back("iowait", w.uring_counts_iowait() ? "yes" : "no");
       if (!uring_error.empty()) fields.emplace_back("io_uring_error", uring_error);
       LogLine("info", "io", fields);
     }

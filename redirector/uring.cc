@@ -1,6 +1,8 @@
 #include "redirector/uring.h"
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 #include <absl/strings/str_cat.h>
@@ -12,6 +14,11 @@
 #include <unistd.h>
 
 namespace redirector {
+namespace {
+// Newer than Debian 12's headers (Linux 6.15): don't count a wait for completions as iowait.
+constexpr unsigned kFeatNoIowait = 1U << 17;  // IORING_FEAT_NO_IOWAIT
+constexpr unsigned kEnterNoIowait = 1U << 7;  // IORING_ENTER_NO_IOWAIT
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Uring>> Uring::Open(unsigned entries) {
   auto ring = std::make_unique<io_uring>();
@@ -27,10 +34,12 @@ absl::StatusOr<std::unique_ptr<Uring>> Uring::Open(unsigned entries) {
     io_uring_queue_exit(ring.get());
     return absl::UnavailableError("io_uring: the kernel cannot wait with a timeout");
   }
-  return std::unique_ptr<Uring>(new Uring(std::move(ring)));
+  unsigned wait_flags = (p.features & kFeatNoIowait) != 0 ? kEnterNoIowait : 0;
+  return std::unique_ptr<Uring>(new Uring(std::move(ring), wait_flags));
 }
 
-Uring::Uring(std::unique_ptr<io_uring> ring) : ring_(std::move(ring)) {}
+Uring::Uring(std::unique_ptr<io_uring> ring, unsigned wait_flags)
+    : ring_(std::move(ring)), wait_flags_(wait_flags) {}
 
 Uring::~Uring() { io_uring_queue_exit(ring_.get()); }
 
@@ -80,10 +89,23 @@ bool Uring::SubmitAndWait(int64_t timeout_ms, int* error) {
   __kernel_timespec ts{};
   ts.tv_sec = timeout_ms / 1000;
   ts.tv_nsec = (timeout_ms % 1000) * 1000000;
-  io_uring_cqe* cqe = nullptr;
-  int r = io_uring_submit_and_wait_timeout(ring_.get(), &cqe, 1, &ts, nullptr);
-  if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN && r != -EBUSY) {
-    *error = -r;
+  // io_uring_submit_and_wait_timeout, with the wait flags Debian's liburing 2.3 cannot pass:
+  // publish the prepared entries (liburing maps SQ slot i to entry i, so moving the tail is
+  // enough), then one io_uring_enter submits them and waits for a completion or the timeout.
+  io_uring_sq& sq = ring_->sq;
+  if (sq.sqe_head != sq.sqe_tail) {
+    sq.sqe_head = sq.sqe_tail;
+    std::atomic_ref<unsigned>(*sq.ktail).store(sq.sqe_tail, std::memory_order_release);
+  }
+  unsigned submit =
+      sq.sqe_tail - std::atomic_ref<unsigned>(*sq.khead).load(std::memory_order_relaxed);
+  io_uring_getevents_arg arg{};
+  arg.sigmask_sz = _NSIG / 8;
+  arg.ts = reinterpret_cast<uint64_t>(&ts);
+  long r = ::syscall(__NR_io_uring_enter, ring_->ring_fd, submit, 1,
+                     IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG | wait_flags_, &arg, sizeof arg);
+  if (r < 0 && errno != ETIME && errno != EINTR && errno != EAGAIN && errno != EBUSY) {
+    *error = errno;
     return false;
   }
   return true;

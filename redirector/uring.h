@@ -41,7 +41,11 @@ class Uring {
 
   // Submits what was prepared and waits until a completion arrives or `timeout_ms` passes.
   // Returns false on an error other than a timeout or an interruption (errno-style in `error`).
+  // Where the kernel allows it (6.15+) the wait is not counted as I/O wait: a worker waiting for
+  // connections is idle, not waiting for a disk (kernels 6.5–6.14 count it as iowait).
   bool SubmitAndWait(int64_t timeout_ms, int* error);
+  // Whether SubmitAndWait's waits show up as iowait in /proc/stat.
+  bool counts_iowait() const { return wait_flags_ == 0; }
   // Calls f(tag, result, more) for each completion ready now.
   template <typename F>
   void Drain(F&& f) {
@@ -54,12 +58,13 @@ class Uring {
     int result;
     bool more;
   };
-  explicit Uring(std::unique_ptr<io_uring> ring);
+  Uring(std::unique_ptr<io_uring> ring, unsigned wait_flags);
   io_uring_sqe* NextSqe();
   bool Peek(Completion* c);
   void Advance();
 
   std::unique_ptr<io_uring> ring_;
+  unsigned wait_flags_;  // extra io_uring_enter flags for a wait
 };
 
 }  // namespace redirector

@@ -124,6 +124,7 @@ class PublicServer::Worker {
   // adopting `inherited_fd` (≥ 0). For --io auto, `uring_error` receives why io_uring is not used.
   absl::Status Bind(const tcp::endpoint& ep, int inherited_fd, std::string* uring_error);
   bool uses_uring() const { return uring_ != nullptr; }
+  bool uring_counts_iowait() const { return uring_ != nullptr && uring_->counts_iowait(); }
   uint16_t local_port() const { return acceptor_.local_endpoint().port(); }
   // The loop: returns after a drain finished or ForceStop.
   void Run();
