@@ -158,21 +158,29 @@ constexpr int kMaxEvents = 256;
 constexpr int64_t kSweepMs = 1000;
 }  // namespace
 
+bool PublicServer::Worker::Running() const {
+  return !stop_.load(std::memory_order_acquire) && !(draining_ && connections_.empty());
+}
+
+int64_t PublicServer::Worker::AfterWake(int64_t* next_sweep) {
+  FreeClosed();
+  int64_t now = MonotonicMs();
+  if (now >= *next_sweep) {
+    Sweep(now);
+    *next_sweep = now + kSweepMs;
+  }
+  return *next_sweep - now;
+}
+
 void PublicServer::Worker::RunEpoll() {
   int64_t next_sweep = MonotonicMs() + kSweepMs;
-  while (!stop_.load(std::memory_order_acquire) && !(draining_ && connections_.empty())) {
-    int64_t wait_ms = std::max<int64_t>(0, next_sweep - MonotonicMs());
+  for (int64_t wait_ms = kSweepMs; Running(); wait_ms = AfterWake(&next_sweep)) {
     int n = ::epoll_wait(epfd_, events_, kMaxEvents, static_cast<int>(wait_ms));
     if (n < 0 && errno != EINTR) {
       LogLine("error", "epoll_wait_failed", {{"error", std::strerror(errno)}});
       break;
     }
     HandleEpollEvents(n);
-    FreeClosed();
-    if (int64_t now = MonotonicMs(); now >= next_sweep) {
-      Sweep(now);
-      next_sweep = now + kSweepMs;
-    }
   }
 }
 
@@ -187,8 +195,7 @@ void PublicServer::Worker::RunUring() {
   };
   uring_->PollReadable(epfd_, kEpollTag);
   int64_t next_sweep = MonotonicMs() + kSweepMs;
-  while (!stop_.load(std::memory_order_acquire) && !(draining_ && connections_.empty())) {
-    int64_t wait_ms = std::max<int64_t>(0, next_sweep - MonotonicMs());
+  for (int64_t wait_ms = kSweepMs; Running(); wait_ms = AfterWake(&next_sweep)) {
     int error = 0;
     if (!uring_->SubmitAndWait(wait_ms, &error)) {
       LogLine("error", "io_uring_wait_failed", {{"error", std::strerror(error)}});
@@ -200,11 +207,6 @@ void PublicServer::Worker::RunUring() {
     for (int n = kMaxEvents; epoll_ready && n == kMaxEvents;) {
       n = ::epoll_wait(epfd_, events_, kMaxEvents, 0);
       HandleEpollEvents(n);
-    }
-    FreeClosed();
-    if (int64_t now = MonotonicMs(); now >= next_sweep) {
-      Sweep(now);
-      next_sweep = now + kSweepMs;
     }
   }
   Quiesce();

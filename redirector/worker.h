@@ -187,9 +187,13 @@ class PublicServer::Worker {
   void ReleaseDurable();
   void Sweep(int64_t now_ms);
   void Drain();
-  // The two loops; Run picks one.
+  // The two loops; Run picks one. Both go on while Running() and call AfterWake after each
+  // wake-up: it frees closed connections, sweeps once a second and returns how long the next
+  // wait may last (ms).
   void RunEpoll();
   void RunUring();
+  bool Running() const;
+  int64_t AfterWake(int64_t* next_sweep);
   // Dispatches `n` events from events_ (listener, control, durable wake-up, connections).
   void HandleEpollEvents(int n);
   // Frees closed connections that have no request in flight.

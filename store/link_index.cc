@@ -120,13 +120,16 @@ uint8_t LinkIndex::FlagsOf(const LinkEntryFields& f) {
       bit(!f.coupon.empty(), LinkEntry::kCoupon) | (f.disabled ? LinkEntry::kDisabledFlag : 0u));
 }
 
-size_t LinkIndex::EntryBytes(const LinkEntryFields& f) {
-  return sizeof(LinkEntry) + LinkEntry::OptionalBytes(FlagsOf(f), LinkEntry::kFieldCount) +
+size_t LinkIndex::EntryBytes(const LinkEntryFields& f) { return EntryBytes(f, FlagsOf(f)); }
+
+size_t LinkIndex::EntryBytes(const LinkEntryFields& f, uint8_t flags) {
+  return sizeof(LinkEntry) + LinkEntry::OptionalBytes(flags, LinkEntry::kFieldCount) +
          f.code.size() + f.recipient.size() + f.destination.size() + f.coupon.size();
 }
 
 LinkEntry* LinkIndex::Allocate(const LinkEntryFields& f) {
-  size_t bytes = EntryBytes(f);
+  uint8_t flags = FlagsOf(f);
+  size_t bytes = EntryBytes(f, flags);
   assert(bytes <= Chunk::kBytes);
   if (chunks_.empty() || chunk_used_ + bytes > Chunk::kBytes) {
     chunks_.push_back(std::make_unique<Chunk>());  // no zeroing: written before read
@@ -137,7 +140,7 @@ LinkEntry* LinkIndex::Allocate(const LinkEntryFields& f) {
   auto* e = reinterpret_cast<LinkEntry*>(start);
   e->code_len_ = static_cast<uint8_t>(f.code.size());
   e->recipient_len_ = static_cast<uint8_t>(f.recipient.size());
-  e->flags_ = FlagsOf(f);
+  e->flags_ = flags;
   std::memcpy(e->campaign_slot_, &f.campaign_slot, sizeof f.campaign_slot);
   char* p = start + sizeof(LinkEntry);
   // The optional fields the flags name, in LinkEntry::Field order.

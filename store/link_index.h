@@ -131,6 +131,7 @@ class LinkIndex {
   static uint64_t Hash(std::string_view code);
   // The flags byte of `f`'s entry: which optional fields it stores, and whether it is disabled.
   static uint8_t FlagsOf(const LinkEntryFields& f);
+  static size_t EntryBytes(const LinkEntryFields& f, uint8_t flags);
   LinkEntry* Allocate(const LinkEntryFields& f);
   void Grow(size_t capacity);
   // Stores `slot_value` into `t` (writer only, `t` not yet or already published).

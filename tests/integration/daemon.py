@@ -139,6 +139,16 @@ class Daemon:
         finally:
             conn.close()
 
+    def metric(self, name, token=None):
+        """The value of one unlabelled sample (`name value`) from /metrics."""
+        status, body = self.admin("GET", "/metrics", token=token)
+        if status != 200:
+            raise AssertionError("GET /metrics answered %d" % status)
+        m = re.search(r"^%s (\S+)$" % re.escape(name), body, re.M)
+        if not m:
+            raise AssertionError("no sample %s in /metrics" % name)
+        return float(m.group(1))
+
     def raw(self, data, read_timeout=5.0):
         """Sends raw bytes on the public port and returns everything read until close/timeout."""
         with socket.create_connection(("127.0.0.1", self.port), timeout=read_timeout) as s:
