@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <optional>
 
+#include <absl/strings/str_cat.h>
+
 #include "redirector/cidr.h"
 #include "redirector/request_facts.h"
-
-#include "absl/strings/str_cat.h"
 
 namespace redirector {
 
