@@ -15,10 +15,10 @@ each request carries one of the corpus's 3,311 human user agents at random (a wo
 classifier's user-agent cache). Per run it prints requests/s, p50/p99 latency and the server's
 CPU time per request (utime+stime of all its threads from /proc/PID/task/*/stat, before and
 after, over the requests served) and the run-queue wait per request of its busiest thread (from
-/proc/PID/task/*/schedstat: time it was ready but another thread had the CPU); then RSS, load times, the medians with their ratios, the best
-round of each (highest requests/s, lowest p99) and the per-round paired ratios of CPU per
-request and p99 (with how many rounds came out at or below 1). Every process it
-starts is stopped by PID. Needs: deploy/install-deps.sh --bench, and a built build (for
+/proc/PID/task/*/schedstat: time it was ready but another thread had the CPU); then RSS, load
+times, the medians with their ratios, the best round of each (highest requests/s, lowest p99)
+and the per-round paired ratios of CPU per request and p99 (with how many rounds came out at or
+below 1). Every process it starts is stopped by PID. Needs: deploy/install-deps.sh --bench, and a built build (for
 build/bin/redirector and build/bin/canned_server).
 """
 import argparse

@@ -1,6 +1,5 @@
 #include "redirector/public_server.h"
 
-#include <algorithm>
 #include <cstring>
 
 #include <absl/strings/str_cat.h>
