@@ -222,7 +222,7 @@ BENCHMARK(BM_BuildResponse);
 // The log writer's side of the hand-off: ring pop, HitRecord → Event → payload bytes.
 void BM_HandOff(benchmark::State& state) {
   World& w = TheWorld();
-  redirector::SpscRing<redirector::HitRecord> ring(64 * 1024);
+  redirector::SpscRing<redirector::HitRecord> ring(64 * 1024, redirector::HitRecord::kMaxUa);
   store::EventView view;
   std::string lists, payload;
   const store::LinkEntry* e = w.table->Find(w.codes[0]);
@@ -261,7 +261,7 @@ void BM_WholeTap(benchmark::State& state) {
   if (state.range(0) == 0) config.sweep_codes = 0;
   redirector::ClickIdGenerator ids("bench", 1790000000000, 0);
   redirector::DateCache dates;
-  redirector::SpscRing<redirector::HitRecord> ring(64 * 1024);
+  redirector::SpscRing<redirector::HitRecord> ring(64 * 1024, redirector::HitRecord::kMaxUa);
   std::optional<redirector::RequestParser> parser;
   char location[redirector::kMaxLocation];
   char out[16384];

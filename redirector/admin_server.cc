@@ -14,6 +14,8 @@
 
 #include "redirector/listener.h"
 
+#include <fcntl.h>
+
 namespace redirector {
 
 namespace net = boost::asio;
@@ -181,6 +183,8 @@ void Accept(AdminServer::State& state) {
   state.acceptor.async_accept([&state](beast::error_code ec, tcp::socket socket) {
     if (state.paused || !state.acceptor.is_open()) return;  // Resume or nothing accepts again
     if (!ec) {
+      // Asio accepts without close-on-exec: a binary upgrade's new process must not inherit it.
+      (void)::fcntl(socket.native_handle(), F_SETFD, FD_CLOEXEC);
       auto session = std::make_shared<Session>(state, std::move(socket));
       std::erase_if(state.sessions, [](const auto& w) { return w.expired(); });
       state.sessions.push_back(session);

@@ -288,16 +288,15 @@ class Connection {
   }
 
  public:
-  // --sync always: the sink made `durable` positions durable and lost those up to `lost`.
+  // --sync always: the sink's next outcome (the oldest this connection may not have seen).
   // Returns true if this connection's answers were released (sent or closed).
-  bool OnDurable(uint64_t durable, uint64_t lost) {
-    if (durable_pos_ <= lost) {  // its event may be lost: no redirect without its record
-      durable_pos_ = 0;
+  bool OnOutcome(const EventSink::Outcome& outcome) {
+    if (durable_pos_ > outcome.end) return false;  // its hits are in a later batch
+    durable_pos_ = 0;
+    if (!outcome.ok) {  // its event may be lost: no redirect without its record
       Close();
       return true;
     }
-    if (durable_pos_ > durable) return false;
-    durable_pos_ = 0;
     if (Flush()) Resume();
     return true;
   }

@@ -92,8 +92,10 @@ void EventSink::Run() {
         bool ok = FlushAndMaybeSync(true);
         Publish(ok);
         ReleaseWaiters(ok);
+      } else {
+        SendOutcomes();  // what a full outcome ring held back
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
       }
-      if (n == 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
       continue;
     }
     if (n > 0 || dirty_) {
@@ -150,14 +152,32 @@ void EventSink::MaybeApplyRetention() {
 void EventSink::Publish(bool ok) {
   for (size_t i = 0; i < lanes_.size(); ++i) {
     Lane& lane = *lanes_[i];
-    if (peeked_[i] <= std::max(lane.durable.load(std::memory_order_relaxed),
-                               lane.lost.load(std::memory_order_relaxed))) {
-      continue;  // nothing of this lane in the batch
+    if (peeked_[i] <= lane.published) continue;  // nothing of this lane in the batch
+    lane.published = peeked_[i];
+    if (!lane.backlog.empty() && lane.backlog.back().ok == ok) {
+      lane.backlog.back().end = peeked_[i];
+    } else {
+      lane.backlog.push_back({peeked_[i], ok});
     }
-    (ok ? lane.durable : lane.lost).store(peeked_[i], std::memory_order_release);
-    if (lane.wake_fd >= 0) {
+  }
+  SendOutcomes();
+}
+
+void EventSink::SendOutcomes() {
+  for (auto& lane : lanes_) {
+    if (lane->backlog.empty()) continue;
+    size_t sent = 0;
+    for (; sent < lane->backlog.size(); ++sent) {
+      Outcome* slot = lane->outcomes.Reserve();
+      if (slot == nullptr) break;  // the worker is behind: the rest go at the next turn
+      *slot = lane->backlog[sent];
+      lane->outcomes.Commit();
+    }
+    lane->backlog.erase(lane->backlog.begin(),
+                        lane->backlog.begin() + static_cast<std::ptrdiff_t>(sent));
+    if (sent > 0 && lane->wake_fd >= 0) {
       uint64_t one = 1;
-      (void)!::write(lane.wake_fd, &one, sizeof(one));
+      (void)!::write(lane->wake_fd, &one, sizeof(one));
     }
   }
 }

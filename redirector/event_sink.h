@@ -1,8 +1,9 @@
 #pragma once
 // EventSink: the event-log writer thread. Redirect workers hand hits over through their own
 // Lane: an SpscRing (no lock, no syscall, never blocks: a full ring sheds the hit and counts it)
-// plus, for --sync always, the ring positions the sink has made durable (or lost) and an eventfd
-// it writes to wake the worker, which then releases the answers that waited for them; other
+// plus, for --sync always, a second small ring of each batch's outcome (the hit ring position it
+// reached, written or lost), in order, and an eventfd the sink writes to wake the worker, which
+// then releases (or refuses) the answers that waited for them; other
 // components (admin API) submit whole events through a mutex-guarded queue. The thread drains
 // everything available, appends it as one batch (group commit: one write()), and syncs by
 // policy, then sleeps for the batch interval. Stop() drains what is left, flushes and syncs before
@@ -57,16 +58,29 @@ class EventSink {
  public:
   using HitRing = SpscRing<HitRecord>;
 
+  // --sync always: what became of a lane's hits up to `end` (a HitRing::committed() position,
+  // in bytes) since the previous outcome: written and synced (`ok`), or lost to a failed write
+  // or sync. A tap waiting on a lost hit must not get its answer.
+  struct Outcome {
+    uint64_t end = 0;
+    bool ok = false;
+  };
+
   // One producer thread's hand-off.
   struct Lane {
-    explicit Lane(size_t ring_bytes) : ring(ring_bytes) {}
+    explicit Lane(size_t ring_bytes)
+        : ring(ring_bytes, HitRecord::kMaxUa), outcomes(kOutcomeRingBytes) {}
     HitRing ring;
-    // Ring positions (HitRing::committed(), in bytes) whose events are on disk, and up to which
-    // events were lost to a failed write; a tap waiting on a lost position must not get its answer.
-    std::atomic<uint64_t> durable{0};
-    std::atomic<uint64_t> lost{0};
-    int wake_fd = -1;  // written (eventfd) after `durable` or `lost` moved; -1: nobody waits
+    // --sync always: every batch's outcome, oldest first. In order, because a worker that wakes
+    // after a written batch and a failed one must tell their taps apart.
+    SpscRing<Outcome> outcomes;
+    int wake_fd = -1;  // written (eventfd) after outcomes were added; -1: nobody waits
+    // Writer thread only: the position published so far, and outcomes `outcomes` had no room
+    // for yet (consecutive ones alike merged), sent at the writer's next turn.
+    uint64_t published = 0;
+    std::vector<Outcome> backlog;
   };
+  static constexpr size_t kOutcomeRingBytes = 4096;  // 170 outcomes
 
   EventSink(EventSinkOptions options, std::unique_ptr<store::log::LogWriter> writer);
   ~EventSink();
@@ -100,8 +114,11 @@ class EventSink {
   size_t DrainOnce();
   // Returns false if the batch could not be written (or synced, when that was due).
   bool FlushAndMaybeSync(bool force_sync);
-  // --sync always: publishes the batch's outcome to each lane and wakes its worker.
+  // --sync always: queues the batch's outcome for each lane that had hits in it, then
+  // SendOutcomes.
   void Publish(bool ok);
+  // Moves queued outcomes into the lanes' outcome rings and wakes the workers that got some.
+  void SendOutcomes();
   // Tells the SubmitDurable callers of the batch just written how it went.
   void ReleaseWaiters(bool ok);
   void MaybeApplyRetention();

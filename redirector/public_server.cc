@@ -287,14 +287,17 @@ void PublicServer::Worker::AcceptAll() {
 }
 
 void PublicServer::Worker::ReleaseDurable() {
-  uint64_t durable = lane_->durable.load(std::memory_order_acquire);
-  uint64_t lost = lane_->lost.load(std::memory_order_acquire);
-  // OnDurable may re-queue (pipelined requests) or close; the two vectors trade buffers, so
+  // Each outcome in turn: a connection is decided by the first that reaches its position.
+  // OnOutcome may re-queue (pipelined requests) or close; the two vectors trade buffers, so
   // this allocates nothing in steady state.
-  releasing_.clear();
-  releasing_.swap(awaiting_);
-  for (Connection* c : releasing_) {
-    if (!c->OnDurable(durable, lost)) awaiting_.push_back(c);
+  while (const EventSink::Outcome* next = lane_->outcomes.Front()) {
+    EventSink::Outcome outcome = *next;
+    lane_->outcomes.Pop();
+    releasing_.clear();
+    releasing_.swap(awaiting_);
+    for (Connection* c : releasing_) {
+      if (!c->OnOutcome(outcome)) awaiting_.push_back(c);
+    }
   }
 }
 

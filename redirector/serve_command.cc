@@ -57,10 +57,15 @@ int Fail(const absl::Status& s) {
   return 1;
 }
 
-// How long a new binary may take to load the link table before the upgrade is abandoned, and
-// how long the admin API waits for its requests under way before handing over.
+// How long a new binary may take to load the link table before the upgrade is abandoned.
 constexpr std::chrono::minutes kLoadTimeout{5};
-constexpr std::chrono::seconds kAdminPauseTimeout{30};
+
+// True when SIGTERM or SIGINT waits to be taken (blocked in every thread, it stays pending).
+bool StopPending() {
+  sigset_t pending;
+  sigpending(&pending);
+  return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1;
+}
 
 void LogClassifierData(const ClassifierConfig& c) {
   const ClassifierData& d = c.data ? *c.data : BuiltinClassifierData();
@@ -316,18 +321,31 @@ int ServeMain(int argc, char** argv) {
       LogLine("info", "upgrade_starting", {{"binary", executable}});
       // Admin writes pause until the new process owns the link database (it loads a snapshot);
       // redirects go on.
-      if (!admin.Pause(kAdminPauseTimeout)) {
+      if (!admin.Pause(r.upgrade_admin_pause)) {
         LogLine("warn", "upgrade_admin_busy",
-                {{"why", "admin requests still running; the new process will reload"}});
+                {{"why", "admin requests still running; their connections close at the handover"}});
       }
-      auto started = StartSuccessor(executable, std::vector<std::string>(argv, argv + argc),
-                                    server.listener_fds(), admin.listener_fd());
-      absl::Status loaded = started.ok() ? AwaitLoaded(*started, kLoadTimeout) : started.status();
+      // A stop asked for meanwhile wins: the successor is killed and this process stops (after
+      // the handover nothing would look at the signal, and the new process would serve on).
+      absl::StatusOr<Successor> started = absl::CancelledError("stop requested");
+      if (!StopPending()) {
+        started = StartSuccessor(executable, std::vector<std::string>(argv, argv + argc),
+                                 server.listener_fds(), admin.listener_fd());
+      }
+      absl::Status loaded =
+          started.ok() ? AwaitLoaded(*started, kLoadTimeout, StopPending) : started.status();
+      if (loaded.ok() && StopPending()) {
+        Abandon(*started);
+        NotifySystemd(absl::StrCat("MAINPID=", ::getpid()));  // the successor had taken it
+        loaded = absl::CancelledError("stop requested; the new process was killed");
+      }
       if (!loaded.ok()) {
-        LogLine("error", "upgrade_failed",
-                {{"error", std::string(loaded.message())}, {"kept", "this process serving"}});
+        bool stopping = loaded.code() == absl::StatusCode::kCancelled;
+        LogLine(stopping ? "warn" : "error", stopping ? "upgrade_abandoned" : "upgrade_failed",
+                {{"error", std::string(loaded.message())},
+                 {"kept", stopping ? "this process, stopping" : "this process serving"}});
         admin.Resume();
-        continue;
+        continue;  // a pending stop is taken by the next sigwait
       }
       successor = *started;
       LogLine("info", "upgrade_handing_over", {{"new_pid", std::to_string(successor.pid)}});

@@ -135,6 +135,9 @@ void DefineServeFlags(Flags* f, ServeOptions* o) {
          "limits.idle_timeout_s");
   f->Int("max-connections", &o->max_connections, "max open public connections (10000)",
          "limits.max_connections");
+  f->Int("upgrade-admin-pause-s", &o->upgrade_admin_pause_s,
+         "on SIGUSR2, seconds to wait for admin requests under way before handing over (30)",
+         "upgrade.admin_pause_s");
   f->Int("too-soon-seconds", &o->too_soon_seconds,
          "a hit this soon after the send is a scanner (5)", "classifier.too_soon_seconds");
   f->Int("sweep-codes", &o->sweep_codes,
@@ -276,6 +279,8 @@ absl::StatusOr<ResolvedServeOptions> ResolveServeOptions(const ServeOptions& o,
   if (auto s = Range("header-timeout", o.header_timeout_s, 1, 3600); !s.ok()) return s;
   r.server.header_timeout = std::chrono::seconds(o.header_timeout_s);
   if (auto s = Range("idle-timeout", o.idle_timeout_s, 1, 86400); !s.ok()) return s;
+  if (auto s = Range("upgrade-admin-pause-s", o.upgrade_admin_pause_s, 0, 3600); !s.ok()) return s;
+  r.upgrade_admin_pause = std::chrono::seconds(o.upgrade_admin_pause_s);
   r.server.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
   if (auto s = Range("max-connections", o.max_connections, 1, 10000000); !s.ok()) return s;
   r.server.max_connections = static_cast<size_t>(o.max_connections);

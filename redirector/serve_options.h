@@ -3,6 +3,7 @@
 // values and the environment's admin token in, validated per-component options out, with an
 // error naming the flag when a value is bad.
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,6 +43,7 @@ struct ServeOptions {
   int64_t header_timeout_s = 10;
   int64_t idle_timeout_s = 60;
   int64_t max_connections = 10000;
+  int64_t upgrade_admin_pause_s = 30;
   int64_t too_soon_seconds = 5;
   int64_t sweep_codes = 10;
   int64_t sweep_window_s = 10;
@@ -65,6 +67,8 @@ struct ResolvedServeOptions {
   store::log::LogOptions log;
   std::string log_level;
   std::string log_format;
+  // Binary upgrade: how long the admin API waits for its requests under way before handing over.
+  std::chrono::seconds upgrade_admin_pause{30};
 };
 
 void DefineServeFlags(Flags* flags, ServeOptions* o);

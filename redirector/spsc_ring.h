@@ -27,19 +27,23 @@ class SpscRing {
   static_assert(std::is_trivially_destructible_v<T> && alignof(T) <= 8);
 
  public:
-  // `bytes` is rounded up to a power of two; it must hold at least one record of the largest
-  // size the producer will ask for.
-  explicit SpscRing(size_t bytes) {
+  // Records carry at most `max_extra` bytes. The capacity is `bytes` rounded up to a power of
+  // two, and at least twice the largest record: a record of at most half the ring fits an empty
+  // ring wherever its head is (a larger one could be refused forever: too little room before
+  // the end, and the padding to the start leaves too little after it).
+  explicit SpscRing(size_t bytes, size_t max_extra = 0) : max_extra_(max_extra) {
     size_t c = 64;
-    while (c < bytes) c <<= 1;
+    while (c < bytes || c < 2 * RecordBytes(max_extra)) c <<= 1;
     mask_ = c - 1;
     buffer_ = std::make_unique<std::byte[]>(c);  // (operator new[] aligns to at least 16)
   }
 
   // Producer: a default-initialized T followed by `extra` writable bytes (at the T's end,
-  // `this + 1`), or nullptr when the ring has no room for them now.
+  // `this + 1`), or nullptr when the ring has no room for them now. `extra` over the
+  // constructor's `max_extra` is always refused.
   T* Reserve(size_t extra = 0) {
-    size_t need = (sizeof(Frame) + sizeof(T) + extra + 7) & ~size_t{7};
+    if (extra > max_extra_) return nullptr;
+    size_t need = RecordBytes(extra);
     uint64_t head = head_.load(std::memory_order_relaxed);
     size_t offset = head & mask_;
     size_t pad = mask_ + 1 - offset < need ? mask_ + 1 - offset : 0;
@@ -116,6 +120,7 @@ class SpscRing {
   void PopPeeked() { tail_.store(peeked_, std::memory_order_release); }
 
   size_t capacity_bytes() const { return mask_ + 1; }
+  size_t max_extra() const { return max_extra_; }
 
  private:
   struct Frame {
@@ -123,6 +128,10 @@ class SpscRing {
     uint32_t padding;  // 1: no record here, only the space skipped to wrap around
   };
   static_assert(sizeof(Frame) == 8);
+  // A record's bytes in the ring: its frame, the T and its extra bytes, 8-aligned.
+  static constexpr size_t RecordBytes(size_t extra) {
+    return (sizeof(Frame) + sizeof(T) + extra + 7) & ~size_t{7};
+  }
   std::byte* At(uint64_t position) const { return &buffer_[position & mask_]; }
   const Frame* FrameAt(uint64_t position) const {
     return std::launder(reinterpret_cast<const Frame*>(At(position)));
@@ -136,6 +145,7 @@ class SpscRing {
     return std::launder(reinterpret_cast<const T*>(At(position) + sizeof(Frame)));
   }
 
+  size_t max_extra_;
   size_t mask_;
   std::unique_ptr<std::byte[]> buffer_;
   size_t pending_pad_ = 0;   // producer: the last Reserve()'s padding before its record

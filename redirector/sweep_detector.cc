@@ -38,20 +38,28 @@ bool SweepDetector::Observe(const Ip16& client, uint32_t campaign_slot, std::str
   auto code_hash = static_cast<uint16_t>((h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48)) | 1u);
 
   Slot& s = slots_[SlotOf(address, campaign_slot)];
-  if (s.key.load(std::memory_order_acquire) != key ||
-      now_s - s.start_s.load(std::memory_order_relaxed) >= window_s) {
+  // Claimed by another worker (the same client on two connections, or a colliding one): this
+  // hit is not counted. Never waits.
+  if (s.claimed.load(std::memory_order_relaxed) != 0 ||
+      s.claimed.exchange(1, std::memory_order_acquire) != 0) {
+    return false;
+  }
+  if (s.key != key || now_s - s.start_s >= window_s) {
     // A new window (for this address and campaign, or for one that took the slot over).
-    s.count.store(0, std::memory_order_relaxed);
-    s.start_s.store(now_s, std::memory_order_relaxed);
-    s.key.store(key, std::memory_order_release);
+    s.key = key;
+    s.start_s = now_s;
+    s.count = 0;
   }
-  uint32_t seen = std::min(s.count.load(std::memory_order_relaxed), kMaxCodes);
-  for (uint32_t i = 0; i < seen; ++i) {
-    if (s.codes[i].load(std::memory_order_relaxed) == code_hash) return seen >= codes;
+  uint32_t seen = std::min(s.count, kMaxCodes);
+  bool sweep;
+  if (std::find(s.codes, s.codes + seen, code_hash) != s.codes + seen) {
+    sweep = seen >= codes;  // a repeat: counts once
+  } else {
+    if (s.count < kMaxCodes) s.codes[s.count] = code_hash;
+    sweep = ++s.count >= codes;
   }
-  uint32_t index = s.count.fetch_add(1, std::memory_order_relaxed);
-  if (index < kMaxCodes) s.codes[index].store(code_hash, std::memory_order_relaxed);
-  return index + 1 >= codes;
+  s.claimed.store(0, std::memory_order_release);
+  return sweep;
 }
 
 }  // namespace redirector

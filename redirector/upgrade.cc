@@ -13,6 +13,7 @@
 #include "store/string_view.h"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -39,6 +40,21 @@ absl::StatusOr<int> ParseFd(absl::string_view key, absl::string_view text) {
         kHandoverEnv, ": ", key, " must be a descriptor number ≥ 3, got '", text, "'"));
   }
   return fd;
+}
+
+// How often AwaitLoaded asks whether the upgrade was called off.
+constexpr int64_t kCancelPollMs = 50;
+
+// Waits for the successor to exit and closes its pipes; says how it ended.
+std::string Reap(Successor& s) {
+  int status = 0;
+  while (::waitpid(s.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  CloseFd(s.loaded_fd);
+  CloseFd(s.released_fd);
+  return WIFEXITED(status)     ? absl::StrCat("exit code ", WEXITSTATUS(status))
+         : WIFSIGNALED(status) ? absl::StrCat("signal ", WTERMSIG(status))
+                               : std::string("unknown status");
 }
 
 }  // namespace
@@ -163,6 +179,7 @@ absl::StatusOr<Successor> StartSuccessor(const std::string& exe,
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   std::vector<int> inherit = h.all();
+  long max_fd = ::sysconf(_SC_OPEN_MAX);
 
   pid_t pid = ::fork();
   absl::Status failed = pid < 0 ? Errno("fork") : absl::OkStatus();
@@ -170,6 +187,11 @@ absl::StatusOr<Successor> StartSuccessor(const std::string& exe,
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);  // serve blocks its signals again itself
+    // The new process gets the handover and nothing else: not an admin connection under way,
+    // the link database or the event log (libraries open descriptors without close-on-exec).
+    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {  // kernels before 5.11
+      for (long fd = 3; fd < max_fd; ++fd) (void)::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+    }
     for (int fd : inherit) {
       if (::fcntl(fd, F_SETFD, 0) != 0) _exit(126);
     }
@@ -186,7 +208,8 @@ absl::StatusOr<Successor> StartSuccessor(const std::string& exe,
   return Successor{pid, loaded[0], released[1]};
 }
 
-absl::Status AwaitLoaded(Successor& s, std::chrono::milliseconds timeout) {
+absl::Status AwaitLoaded(Successor& s, std::chrono::milliseconds timeout,
+                         const std::function<bool()>& cancelled) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   absl::Status why;
   for (;;) {
@@ -198,8 +221,13 @@ absl::Status AwaitLoaded(Successor& s, std::chrono::milliseconds timeout) {
       ::kill(s.pid, SIGKILL);
       break;
     }
+    if (cancelled && cancelled()) {
+      why = absl::CancelledError("the upgrade was called off; the new process was killed");
+      ::kill(s.pid, SIGKILL);
+      break;
+    }
     pollfd p{s.loaded_fd, POLLIN, 0};
-    int r = ::poll(&p, 1, static_cast<int>(left.count()));
+    int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), kCancelPollMs)));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) continue;  // timeout: the loop's check kills it
     char byte;
@@ -212,15 +240,12 @@ absl::Status AwaitLoaded(Successor& s, std::chrono::milliseconds timeout) {
     why = absl::AbortedError("the new process exited before it was loaded");
     break;
   }
-  int status = 0;
-  while (::waitpid(s.pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  std::string how = WIFEXITED(status)     ? absl::StrCat("exit code ", WEXITSTATUS(status))
-                    : WIFSIGNALED(status) ? absl::StrCat("signal ", WTERMSIG(status))
-                                          : std::string("unknown status");
-  CloseFd(s.loaded_fd);
-  CloseFd(s.released_fd);
-  return absl::Status(why.code(), absl::StrCat(why.message(), " (", how, ")"));
+  return absl::Status(why.code(), absl::StrCat(why.message(), " (", Reap(s), ")"));
+}
+
+void Abandon(Successor& s) {
+  ::kill(s.pid, SIGKILL);
+  (void)Reap(s);
 }
 
 }  // namespace redirector

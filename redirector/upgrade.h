@@ -13,9 +13,14 @@
 //                                          starts accepting (the backlog first)
 //
 // If the new process fails before it is loaded (a bad config, a broken binary), the old one
-// reaps it, resumes its admin API and keeps serving.
+// reaps it, resumes its admin API and keeps serving. If the old one is told to stop (SIGTERM,
+// SIGINT) before the handover, it kills the new one and stops: nothing serves on.
+//
+// The new process inherits the descriptors of the handover and no other: every other one is
+// close-on-exec in the child before execve.
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,8 +73,13 @@ std::string ExecutablePath();
 absl::StatusOr<Successor> StartSuccessor(const std::string& exe,
                                          const std::vector<std::string>& args,
                                          const std::vector<int>& public_fds, int admin_fd);
-// Waits until the successor is loaded. On an error (it exited, or `timeout` passed: then it is
-// killed) the successor has been reaped and its descriptors closed.
-absl::Status AwaitLoaded(Successor& s, std::chrono::milliseconds timeout);
+// Waits until the successor is loaded. On an error (it exited; `timeout` passed or `cancelled`
+// returned true, asked every 50 ms: then it is killed) the successor has been reaped and its
+// descriptors closed.
+absl::Status AwaitLoaded(Successor& s, std::chrono::milliseconds timeout,
+                         const std::function<bool()>& cancelled = nullptr);
+// Kills and reaps a loaded successor that will not be handed over (the old process was told to
+// stop meanwhile). It holds nothing yet: the link database read-only, no event log, no accept.
+void Abandon(Successor& s);
 
 }  // namespace redirector

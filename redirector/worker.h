@@ -150,7 +150,7 @@ class PublicServer::Worker {
   const store::LinkTable& table_;
   bool always_;                      // --sync always: answers wait for their event's fsync
   EventSink::Lane* lane_ = nullptr;  // set by PublicServer::Listen before Run
-  int wake_fd_ = -1;                 // eventfd the sink writes when lane_->durable moves
+  int wake_fd_ = -1;                 // eventfd the sink writes when it adds outcomes
   // Connections holding answers until their event is durable (--sync always), and
   // ReleaseDurable's scratch list, swapped with it.
   std::vector<Connection*> awaiting_;

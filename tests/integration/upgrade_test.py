@@ -1,6 +1,7 @@
 """Binary upgrade (SIGUSR2): new connections keep coming through two upgrades in a row and
 every one is answered; every answered tap is in the event log; admin writes work after; a new
-binary that fails to start leaves the old one serving.
+binary that fails to start leaves the old one serving; an admin request under way is answered or
+closed, never handed to the new process; a stop asked for during the upgrade stops everything.
 
 Run: python3 tests/integration/upgrade_test.py --binary build/bin/redirector
 """
@@ -29,6 +30,31 @@ BROWSER = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X)
            "Accept": "text/html", "Accept-Language": "en-US"}
 CAMPAIGN = {"id": "up", "destination": "https://shop.example/up"}
 UPGRADE_TIMEOUT_S = 60
+
+
+def socket_inodes(pid):
+    """The inodes of the sockets process `pid` holds."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except FileNotFoundError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(int(link[8:-1]))
+    return inodes
+
+
+def tcp_inode(local_port, remote_port):
+    """The inode of the IPv4 TCP socket from `local_port` to `remote_port` (0 once closed)."""
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            local, remote = fields[1], fields[2]
+            if (int(local.split(":")[1], 16) == local_port and
+                    int(remote.split(":")[1], 16) == remote_port):
+                return int(fields[9])
+    return 0
 
 
 def pid_gone(pid):
@@ -220,6 +246,67 @@ class UpgradeTest(unittest.TestCase):
             self.assertEqual(status, 201, body)
             self.assertEqual(d.tap("/still-01", headers=BROWSER)[0], 302)
             self.assertEqual(d.stop(), 0)
+        finally:
+            d.close()
+
+    def test_an_admin_request_under_way_is_not_handed_to_the_new_process(self):
+        d = Daemon(self.exe, extra_args=["--upgrade-admin-pause-s", "1"])
+        client = None
+        try:
+            d.start()
+            first = d.proc.pid
+            self.pids.append(first)
+            # Headers and half the body: the admin API waits for the rest, then the pause ends.
+            client = socket.create_connection(("127.0.0.1", d.admin_port), timeout=5)
+            client.sendall(b"POST /v1/links HTTP/1.1\r\nHost: x\r\n"
+                           b"Content-Type: application/x-ndjson\r\nContent-Length: 1000\r\n\r\n"
+                           + b'{"campaign":')
+            server_side = 0
+            wait_for(lambda: tcp_inode(d.admin_port, client.getsockname()[1]) in
+                     socket_inodes(first), 10, "the admin connection to be accepted")
+            server_side = tcp_inode(d.admin_port, client.getsockname()[1])
+            os.kill(first, signal.SIGUSR2)
+            self.assertEqual(d.proc.wait(timeout=UPGRADE_TIMEOUT_S), 0, d.stderr_text())
+            second = self.new_pid_after(d, first)
+            self.assertIn("msg=upgrade_admin_busy", d.stderr_text())
+            # The client hears the end (EOF, a reset or an answer) instead of hanging ...
+            client.settimeout(10)
+            try:
+                answer = client.recv(4096)
+            except ConnectionResetError:
+                answer = b"reset"
+            except socket.timeout:
+                self.fail("the admin client hangs after the upgrade")
+            self.assertTrue(answer == b"" or answer == b"reset" or answer.startswith(b"HTTP/1.1"),
+                            answer)
+            # ... and the new process holds no descriptor of that connection.
+            self.assertNotIn(server_side, socket_inodes(second))
+            # The new process's admin API works.
+            self.assertEqual(d.admin("POST", "/v1/campaigns", json.dumps(CAMPAIGN))[0], 201)
+        finally:
+            if client:
+                client.close()
+            d.close()
+
+    def test_a_stop_during_an_upgrade_stops_and_nothing_serves_on(self):
+        d = Daemon(self.exe)
+        try:
+            d.start()
+            first = d.proc.pid
+            self.pids.append(first)
+            port = d.port
+            # Both at once: the upgrade is taken first (lower signal number), the stop waits.
+            os.kill(first, signal.SIGUSR2)
+            os.kill(first, signal.SIGTERM)
+            self.assertEqual(d.proc.wait(timeout=UPGRADE_TIMEOUT_S), 0, d.stderr_text())
+            text = d.stderr_text()
+            for pid in re.findall(r"msg=upgrade_handing_over new_pid=(\d+)", text):
+                self.pids.append(int(pid))  # stopped in tearDown should the check below fail
+            self.assertIn("msg=upgrade_abandoned", text)
+            self.assertNotIn("msg=upgrade_handing_over", text)
+            self.assertNotIn("upgraded=true", text)
+            with self.assertRaises(ConnectionRefusedError):
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
         finally:
             d.close()
 

@@ -65,7 +65,7 @@ TEST_CASE("a hit encodes through its view into the event the log keeps", "[hit_e
   const store::LinkEntry* link = (*table)->Find("liveB01");
   REQUIRE(link != nullptr);
 
-  redirector::SpscRing<redirector::HitRecord> ring(64 * 1024);
+  redirector::SpscRing<redirector::HitRecord> ring(64 * 1024, redirector::HitRecord::kMaxUa);
   store::EventView view;
   std::string lists = "left over from the last hit";
   std::string payload;

@@ -42,7 +42,7 @@ TEST_CASE("The redirect path allocates nothing per tap in steady state", "[redir
   redirector::ClassifierConfig config;
   redirector::ClickIdGenerator ids("node", 1790000000000, 0);
   redirector::DateCache dates;
-  redirector::SpscRing<redirector::HitRecord> ring(64 * 1024);
+  redirector::SpscRing<redirector::HitRecord> ring(64 * 1024, redirector::HitRecord::kMaxUa);
   std::optional<redirector::RequestParser> parser;
   char location[redirector::kMaxLocation];
   char out[16384];

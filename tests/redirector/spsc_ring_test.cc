@@ -74,7 +74,7 @@ TEST_CASE("Peek shows every committed record; PopPeeked frees exactly those",
 }
 
 TEST_CASE("Records take the bytes they need and wrap whole, never split", "[redirector][ring]") {
-  SpscRing<Item> ring(128);  // a record: 8-byte frame + 16-byte Item + its text, 8-aligned
+  SpscRing<Item> ring(128, 40);  // a record: 8-byte frame + 16-byte Item + its text, 8-aligned
   REQUIRE(Push(ring, 1, std::string(40, 'x')));  // 64 bytes: [0, 64)
   REQUIRE(Push(ring, 2, "short"));               // 32 bytes: [64, 96)
   CHECK(ring.committed() == 96);
@@ -95,11 +95,27 @@ TEST_CASE("Records take the bytes they need and wrap whole, never split", "[redi
   CHECK(seqs == std::vector<long>{2, 3});
   CHECK(texts == std::vector<std::string>{"short", std::string(20, 'y')});
   CHECK(ring.Front() == nullptr);
-  CHECK(ring.Reserve(200) == nullptr);  // larger than the ring: never fits
+  CHECK(ring.Reserve(41) == nullptr);  // more than the ring was made for: always refused
+}
+
+TEST_CASE("The largest record fits an empty ring wherever its head is", "[redirector][ring]") {
+  // 104-byte records (80 bytes of text). A 128-byte ring refused them forever once its head
+  // was past offset 24 (too little room before the end, too little after skipping to the start);
+  // the ring now takes at least twice the largest record.
+  SpscRing<Item> ring(128, 80);
+  CHECK(ring.capacity_bytes() == 256);
+  for (long head = 0; head < 40; ++head) {
+    REQUIRE(Push(ring, head, std::string(static_cast<size_t>(head % 41), 'h')));  // moves the head
+    ring.Pop();
+    REQUIRE(ring.Front() == nullptr);
+    REQUIRE(Push(ring, -1, std::string(80, 'L')));
+    REQUIRE(ring.Front()->text() == std::string(80, 'L'));
+    ring.Pop();
+  }
 }
 
 TEST_CASE("Pop without Front steps over the padding of a wrap", "[redirector][ring]") {
-  SpscRing<Item> ring(128);
+  SpscRing<Item> ring(128, 20);
   for (long i = 0; i < 100; ++i) {  // 48-byte records: every third wraps after 32 bytes of padding
     REQUIRE(Push(ring, i, std::string(20, 'z')));
     ring.Pop();
@@ -111,7 +127,7 @@ TEST_CASE("Pop without Front steps over the padding of a wrap", "[redirector][ri
 }
 
 TEST_CASE("A producer and a consumer thread lose, reorder and tear nothing", "[redirector][ring]") {
-  SpscRing<Item> ring(512);  // small: records of 24 to 88 bytes wrap constantly
+  SpscRing<Item> ring(512, 60);  // small: records of 24 to 88 bytes wrap constantly
   constexpr long kCount = 200000;
   std::thread producer([&] {
     for (long i = 0; i < kCount;) {
