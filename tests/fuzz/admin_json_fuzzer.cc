@@ -7,7 +7,7 @@
 
 #include "store/link.h"
 
-#include "redirector/json_model.h"
+#include "redirector/model/json_model.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "redirector/classifier_data.h"
-#include "redirector/classify.h"
+#include "redirector/classify/classifier_data.h"
+#include "redirector/classify/classify.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

@@ -9,9 +9,9 @@
 
 #include "store/event.h"
 
-#include "redirector/conversion.h"
-#include "redirector/json_model.h"
-#include "redirector/shopify.h"
+#include "redirector/admin/shopify.h"
+#include "redirector/model/conversion.h"
+#include "redirector/model/json_model.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);

@@ -9,10 +9,10 @@
 
 #include "store/link_table.h"
 
-#include "redirector/redirect_url.h"
-#include "redirector/request_parser.h"
-#include "redirector/response_writer.h"
-#include "redirector/tap.h"
+#include "redirector/edge/redirect_url.h"
+#include "redirector/edge/request_parser.h"
+#include "redirector/edge/response_writer.h"
+#include "redirector/edge/tap.h"
 
 #include "tests/fuzz/scratch_dir.h"
 

@@ -9,7 +9,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "redirector/admin_api.h"
+#include "redirector/admin/admin_api.h"
 
 #include "testing/temp_dir.h"
 

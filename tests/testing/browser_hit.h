@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "redirector/classify.h"
+#include "redirector/classify/classify.h"
 
 namespace testing {
 
