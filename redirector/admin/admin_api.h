@@ -1,5 +1,5 @@
 #pragma once
-// The admin API's routes, as DESIGN.md's contract gives them, over plain values: a request
+// The admin API's routes, as API.md beside this file gives them, over plain values: a request
 // (method, target, Authorization header, body) in, a response (status, content type, body) out.
 // The HTTP shell (admin_server) does the sockets; this file does no I/O of its own beyond the
 // LinkTable and EventSink it is given.

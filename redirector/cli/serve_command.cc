@@ -186,6 +186,7 @@ std::vector<std::string> NeedsRestart(const ResolvedServeOptions& a,
   check(a.admin.host == b.admin.host && a.admin.port == b.admin.port, "listen.admin");
   check(a.data_dir == b.data_dir, "data_dir");
   check(a.server.threads == b.server.threads, "threads");
+  check(a.server.io == b.server.io, "io");
   check(a.server.node_id == b.server.node_id, "node_id");
   check(a.sink.sync == b.sink.sync, "event_log.sync");
   check(a.sink.sync_interval == b.sink.sync_interval, "event_log.sync_interval_ms");

@@ -1,6 +1,6 @@
 #pragma once
-// JSON forms of the model, as the contract in DESIGN.md spells them: campaigns and links for
-// the admin API and `links import`, events for `tail`. Parsing is strict: unknown fields, wrong
+// JSON forms of the model, as redirector/admin/API.md spells them: campaigns and links for the
+// admin API and `links import`, events for `tail`. Parsing is strict: unknown fields, wrong
 // types and bad values are errors that name the field.
 //
 // Campaign: {"id":"spring","destination":"https://shop.example/s",

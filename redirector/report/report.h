@@ -12,7 +12,7 @@
 //
 // Cost: one hash lookup per click (its code); memory per link, not per event.
 //
-// What counts (README "Reports"):
+// What counts (redirector/cli/COMMANDS.md, "report"):
 // - hits: every request for one of the campaign's links; previews, scanners, bots: hits with
 //   that verdict; human_clicks: human hits answered 302; unique_clickers: recipients (links,
 //   when a link has no recipient) with at least one human click; coupon_views: human clicks on

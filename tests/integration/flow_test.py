@@ -503,11 +503,12 @@ class FlowTest(unittest.TestCase):
         with tempfile.TemporaryDirectory(prefix="redirector-it-") as tmp:
             conf, token = os.path.join(tmp, "r.toml"), os.path.join(tmp, "token")
 
-            def write(max_url, secret, sync="interval", extra=""):
+            def write(max_url, secret, sync="interval", extra="", io=""):
                 with open(token, "w") as f:
                     f.write(secret + "\n")
                 with open(conf, "w") as f:
-                    f.write(f'[admin]\ntoken_file = "{token}"\n[limits]\nmax_url_bytes = {max_url}\n'
+                    f.write((f'io = "{io}"\n' if io else "") +
+                            f'[admin]\ntoken_file = "{token}"\n[limits]\nmax_url_bytes = {max_url}\n'
                             f'[event_log]\nsync = "{sync}"\n{extra}')
 
             write(2048, "old-token")
@@ -515,10 +516,13 @@ class FlowTest(unittest.TestCase):
             with Daemon(BINARY, extra_args=["--config", conf]) as d:
                 self.assertEqual(d.tap(long_path)[0], 404)
                 self.assertEqual(d.admin("GET", "/metrics", token="old-token")[0], 200)
-                write(1024, "new-token", sync="none")
+                # (--io on the command line, as the epoll run passes it, wins over the file)
+                write(1024, "new-token", sync="none", io="" if daemon.IO_ARGS else "epoll")
                 d.proc.send_signal(signal.SIGHUP)
                 d.wait_log("msg=reloaded")
                 self.assertIn("msg=reload_needs_restart key=event_log.sync", d.stderr_text())
+                if not daemon.IO_ARGS:
+                    self.assertIn("msg=reload_needs_restart key=io", d.stderr_text())
                 self.assertEqual(d.tap(long_path)[0], 414)  # the new limit, on a new connection
                 self.assertEqual(d.admin("GET", "/metrics", token="old-token")[0], 401)
                 self.assertEqual(d.admin("GET", "/metrics", token="new-token")[0], 200)

@@ -1,5 +1,5 @@
-// Scores the classifier on the labelled corpus in tests/data/ua-corpus.tsv (copied from
-// ../shared/corpus/ua-dev.tsv; each row keeps the repository, commit and path it came from).
+// Scores the classifier on the labelled corpus in tests/data/ua-corpus.tsv (tests/data/README.md:
+// each row keeps the repository, commit and path it came from).
 // Every row is classified as a GET with the headers a browser sends, an hour after the send, so
 // only the user agent decides. Bars: no person flagged, at least 99.5% of ghosts caught, and
 // every previewer named `preview` (security link scanners may be named `scanner`).
