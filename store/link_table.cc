@@ -108,7 +108,7 @@ absl::StatusOr<std::unique_ptr<LinkTable>> LinkTable::OpenMode(const std::string
 }
 
 absl::Status LinkTable::Promote() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (!read_only_) return absl::FailedPreconditionError("link table is already read-write");
   if (db_ == nullptr) return absl::FailedPreconditionError("link table is closed");
   rocksdb::SequenceNumber loaded = db_->GetLatestSequenceNumber();
@@ -126,7 +126,7 @@ absl::Status LinkTable::Promote() {
 }
 
 absl::Status LinkTable::Load() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   rocksdb::ReadOptions once;
   once.fill_cache = false;  // every block is read once: caching them would only add to RSS
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(once));
@@ -189,7 +189,7 @@ absl::Status LinkTable::UpdateCampaign(Campaign c) { return PutCampaign(std::mov
 
 absl::Status LinkTable::PutCampaign(Campaign c, bool create) {
   RETURN_IF_ERROR(ValidateCampaign(c));
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   int64_t slot = campaigns_.SlotOf(c.id);
   if (create && slot >= 0) {
     return absl::AlreadyExistsError(absl::StrCat("campaign ", c.id, " already exists"));
@@ -217,14 +217,14 @@ absl::Status LinkTable::PutCampaign(Campaign c, bool create) {
 }
 
 absl::StatusOr<Campaign> LinkTable::GetCampaign(std::string_view id) const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   int64_t slot = campaigns_.SlotOf(id);
   if (slot < 0) return absl::NotFoundError(absl::StrCat("campaign ", AV(id), " not found"));
   return *campaigns_.Get(static_cast<uint32_t>(slot));
 }
 
 std::vector<std::string> LinkTable::ClickParams() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::string> params;
   for (size_t slot = 0; slot < campaigns_.size(); ++slot) {
     const Campaign* c = campaigns_.Get(static_cast<uint32_t>(slot));
@@ -236,17 +236,17 @@ std::vector<std::string> LinkTable::ClickParams() const {
 }
 
 size_t LinkTable::campaign_count() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return campaigns_.size();
 }
 
 size_t LinkTable::IndexMemoryBytes() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return links_.MemoryBytes();
 }
 
 absl::Status LinkTable::CreateLinks(std::vector<Link>* links) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   struct Placed {
     uint32_t campaign_slot;
     uint8_t variant_index;
@@ -355,7 +355,7 @@ absl::StatusOr<std::string> LinkTable::CodeForCoupon(std::string_view coupon) co
 }
 
 absl::Status LinkTable::DisableLink(std::string_view code) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   ASSIGN_OR_RETURN(Link link, GetLink(code));
   if (link.disabled) return absl::OkStatus();
   link.disabled = true;

@@ -31,7 +31,7 @@ void EventSink::Start() {
 }
 
 void EventSink::Submit(store::Event event) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   queue_.push_back(std::move(event));
 }
 
@@ -39,17 +39,21 @@ absl::Status EventSink::SubmitDurable(std::vector<store::Event> events, absl::Du
   if (events.empty()) return absl::OkStatus();
   auto waiter = std::make_shared<Waiter>();
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (!accepting_ || !thread_.joinable()) {
       return absl::UnavailableError("the event log is not running");
     }
     for (store::Event& e : events) queue_.push_back(std::move(e));
     waiters_.push_back(waiter);
   }
-  if (!waiter->done.WaitForNotificationWithTimeout(timeout)) {
+  std::unique_lock<std::mutex> lock(waiter->mu);
+  auto done = [&] { return waiter->done; };
+  if (timeout == absl::InfiniteDuration()) {
+    waiter->cv.wait(lock, done);
+  } else if (!waiter->cv.wait_for(lock, absl::ToChronoNanoseconds(timeout), done)) {
     return absl::DeadlineExceededError("the event log did not confirm the write in time");
   }
-  if (!waiter->ok.load(std::memory_order_acquire)) {
+  if (!waiter->ok) {
     return absl::UnavailableError("the event log could not write or sync (see the daemon's log)");
   }
   return absl::OkStatus();
@@ -57,15 +61,19 @@ absl::Status EventSink::SubmitDurable(std::vector<store::Event> events, absl::Du
 
 void EventSink::ReleaseWaiters(bool ok) {
   for (auto& w : taken_waiters_) {
-    w->ok.store(ok, std::memory_order_release);
-    w->done.Notify();
+    {
+      std::lock_guard<std::mutex> lock(w->mu);
+      w->ok = ok;
+      w->done = true;
+    }
+    w->cv.notify_one();
   }
   taken_waiters_.clear();
 }
 
 void EventSink::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     accepting_ = false;
   }
   if (!thread_.joinable()) return;
@@ -115,13 +123,13 @@ void EventSink::Run() {
 }
 
 void EventSink::SetRetention(store::log::RetentionOptions retention) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   next_retention_ = retention;
 }
 
 void EventSink::MaybeApplyRetention() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (next_retention_) {
       options_.retention = *next_retention_;
       next_retention_.reset();
@@ -209,7 +217,7 @@ size_t EventSink::DrainOnce() {
   for (auto& lane : lanes_) lane->ring.PopPeeked();
   size_t n = batch_.size();
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     taken_.swap(queue_);
     for (auto& w : waiters_) taken_waiters_.push_back(std::move(w));
     waiters_.clear();

@@ -11,7 +11,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -19,8 +21,6 @@
 
 #include <absl/base/thread_annotations.h>
 #include <absl/status/status.h>
-#include <absl/synchronization/mutex.h>
-#include <absl/synchronization/notification.h>
 #include <absl/time/time.h>
 
 #include "store/event.h"
@@ -127,11 +127,16 @@ class EventSink {
   std::unique_ptr<store::log::LogWriter> writer_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<size_t> peeked_;  // per lane: the ring position the current batch reaches
+  // The synchronisation the writer thread shares with other threads is std::mutex and
+  // std::condition_variable, not absl::Mutex/Notification: Debian's libabsl is not built with
+  // ThreadSanitizer, which then cannot see its locks and reports the data they guard as races.
   struct Waiter {
-    absl::Notification done;
-    std::atomic<bool> ok{false};  // set before `done` is notified
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;  // guarded by mu
+    bool ok = false;    // guarded by mu, set with `done`
   };
-  absl::Mutex mu_;
+  std::mutex mu_;
   std::vector<store::Event> queue_ ABSL_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<Waiter>> waiters_ ABSL_GUARDED_BY(mu_);
   bool accepting_ ABSL_GUARDED_BY(mu_) = true;

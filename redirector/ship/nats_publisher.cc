@@ -19,7 +19,7 @@ void OnAckError(jsCtx*, jsPubAckErr* err, void* self) {
 }  // namespace
 
 void NatsPublisher::NoteAckError(const char* text) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   ++ack_errors_;
   last_error_ = text;
 }
@@ -80,7 +80,7 @@ absl::Status NatsPublisher::EnsureStream() {
 
 absl::Status NatsPublisher::PublishBatch(const std::vector<ShipMessage>& batch) {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     ack_errors_ = 0;
   }
   natsStatus s = NATS_OK;
@@ -104,7 +104,7 @@ absl::Status NatsPublisher::PublishBatch(const std::vector<ShipMessage>& batch) 
     if (js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK) natsMsgList_Destroy(&pending);
     return NatsError("publishing to JetStream", s);
   }
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (ack_errors_ > 0) {
     return absl::UnavailableError(
         absl::StrCat(ack_errors_, " messages not stored by JetStream: ", last_error_));

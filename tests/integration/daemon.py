@@ -19,6 +19,18 @@ START_TIMEOUT_S = 20
 # REDIRECTOR_IT_IO=epoll runs every daemon with --io epoll (ctest runs the flow tests both ways).
 IO_ARGS = ["--io", os.environ["REDIRECTOR_IT_IO"]] if os.environ.get("REDIRECTOR_IT_IO") else []
 STOP_TIMEOUT_S = 20
+# How a ThreadSanitizer report starts. deploy/tsan.sh sets halt_on_error, so the daemon also
+# dies; close() fails the test on a report even where the test does not check the exit code.
+TSAN_REPORT = "WARNING: ThreadSanitizer"
+
+
+def tsan_report(text):
+    """The first ThreadSanitizer report in `text` (a process's stderr), or None."""
+    at = text.find(TSAN_REPORT)
+    if at < 0:
+        return None
+    start = text.rfind("==================", 0, at)
+    return text[start if start >= 0 else at:][:20000]
 
 
 def wait_for(predicate, timeout, what, poll_s=0.05):
@@ -98,6 +110,7 @@ class Daemon:
             self.proc.wait(timeout=STOP_TIMEOUT_S)
 
     def close(self):
+        report = None
         try:
             self.kill()
         finally:
@@ -106,9 +119,12 @@ class Daemon:
             if getattr(self, "_stderr", None):
                 self._stderr.close()
             if self.stderr_path and os.path.exists(self.stderr_path):
+                report = tsan_report(self.stderr_text())
                 os.unlink(self.stderr_path)
             if self._tmp:
                 self._tmp.cleanup()
+        if report:
+            raise AssertionError("ThreadSanitizer report in the daemon's stderr:\n" + report)
 
     def __enter__(self):
         return self.start()

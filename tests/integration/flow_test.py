@@ -31,8 +31,11 @@ CAMPAIGN = {"id": "spring", "destination": "https://shop.example/s?x=1#top",
 
 
 def run_cli(*args, stdin=None, timeout=60):
-    return subprocess.run([BINARY, *args], input=stdin, capture_output=True, text=True,
-                          timeout=timeout)
+    r = subprocess.run([BINARY, *args], input=stdin, capture_output=True, text=True,
+                       timeout=timeout)
+    report = daemon.tsan_report(r.stderr)
+    assert report is None, "ThreadSanitizer report from %s:\n%s" % (args[:2], report)
+    return r
 
 
 def tail(data_dir, *extra):
