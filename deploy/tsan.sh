@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the daemon and the unit tests with ThreadSanitizer and runs the tests of the code that
 # threads share: the unit tests tagged [store][index] (the lock-free link index), [redirector][ring]
-# (SpscRing), [sweep] and [uring], and, against the instrumented daemon, integration_flow (the
-# event sink, the workers' rings and io_uring, SIGHUP reloads) and integration_report (its
-# conversions go through the sink's SubmitDurable queue and waiters). The sink has no unit tests.
+# (SpscRing), [sweep] (two workers racing on the sweep detector's slots), [sink] (the event
+# writer's outcomes for --sync always) and [uring], and, against the instrumented daemon,
+# integration_flow (the event sink, the workers' rings and io_uring, SIGHUP reloads) and
+# integration_report (its conversions go through the sink's SubmitDurable queue and waiters).
 # Any report fails: halt_on_error stops the process (exit 66), and a report in a daemon's stderr
 # (tests/integration/daemon.py) or in a flow test command's fails the test even where it does not
 # check the exit code. deploy/tsan.supp holds suppressions for uninstrumented libraries only.

@@ -56,7 +56,7 @@ TEST_CASE("A conversion keeps its value and currency", "[store][event]") {
   CHECK(d->seconds_since_sent == -1);
 }
 
-TEST_CASE("Versions 1 and 2 still decode; each lacks the fields added after it", "[store][event]") {
+TEST_CASE("Versions 1 and 2 still decode, each lacks the fields added after it", "[store][event]") {
   store::Event e;
   e.code = "abcd1234";
   e.classifier = 1;

@@ -90,7 +90,7 @@ TEST_CASE("A taken code is refused, in the table or in the same batch", "[store]
   CHECK((*table)->Find("dup0001") == nullptr);
 }
 
-TEST_CASE("Campaigns and links survive a reopen; disabling persists", "[store][table]") {
+TEST_CASE("Campaigns and links survive a reopen, disabling persists", "[store][table]") {
   testing::TempDir dir;
   {
     auto table = LinkTable::Open(dir.Sub("links"));

@@ -64,7 +64,7 @@ void WriteN(const std::string& dir, int first, int n, uint64_t segment_bytes = 6
 
 }  // namespace
 
-TEST_CASE("A framed record parses back; short or altered bytes do not", "[store][log]") {
+TEST_CASE("A framed record parses back, short or altered bytes do not", "[store][log]") {
   std::string buf;
   store::log::AppendRecord(&buf, RecordType::kConversion, 3, 77, "payload");
   RecordView r;

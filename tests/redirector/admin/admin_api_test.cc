@@ -33,7 +33,7 @@ TEST_CASE("Admin calls need the bearer token, health does not", "[redirector][ad
   CHECK(f.Call("POST", "/v1/campaigns", kCampaign).status == 201);
 }
 
-TEST_CASE("Campaigns are created, read, updated; conflicts and bad input are 4xx",
+TEST_CASE("Campaigns are created, read, updated, conflicts and bad input are 4xx",
           "[redirector][admin]") {
   AdminFixture f;
   REQUIRE(f.Call("POST", "/v1/campaigns", kCampaign).status == 201);
@@ -54,7 +54,7 @@ TEST_CASE("Campaigns are created, read, updated; conflicts and bad input are 4xx
   CHECK(f.Call("DELETE", "/v1/campaigns/spring").status == 405);
 }
 
-TEST_CASE("Bulk links: NDJSON in, codes and URLs out in order; one bad line stores none",
+TEST_CASE("Bulk links: NDJSON in, codes and URLs out in order, one bad line stores none",
           "[redirector][admin]") {
   AdminFixture f;
   REQUIRE(f.Call("POST", "/v1/campaigns", kCampaign).status == 201);

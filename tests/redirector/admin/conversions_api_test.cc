@@ -58,7 +58,7 @@ TEST_CASE("A conversion by code is resolved to its link and written once per ord
   CHECK(f.recorded.size() == 1);
 }
 
-TEST_CASE("NDJSON conversions: every key kind; a bad line writes nothing",
+TEST_CASE("NDJSON conversions: every key kind, a bad line writes nothing",
           "[redirector][conversions]") {
   AdminFixture f;
   Setup(f);

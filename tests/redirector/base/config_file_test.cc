@@ -24,7 +24,7 @@ std::string Write(const testing::TempDir& dir, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("A config file sets serve's options by key; flags parsed after it win",
+TEST_CASE("A config file sets serve's options by key, flags parsed after it win",
           "[redirector][config]") {
   testing::TempDir dir;
   Loaded l;
@@ -76,7 +76,7 @@ TEST_CASE("Config errors name the key and its line", "[redirector][config]") {
   CHECK_FALSE(redirector::ApplyConfigFile(dir.Sub("nope.toml"), missing.flags).ok());
 }
 
-TEST_CASE("Range errors found after reading name the key; the effective config reads back",
+TEST_CASE("Range errors found after reading name the key, the effective config reads back",
           "[redirector][config]") {
   testing::TempDir dir;
   Loaded l;

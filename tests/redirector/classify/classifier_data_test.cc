@@ -63,7 +63,7 @@ TEST_CASE("A bad token line is refused with its file and line", "[classifier_dat
   }
 }
 
-TEST_CASE("Network tables find IPv4 and IPv6 ranges; the first added wins an overlap",
+TEST_CASE("Network tables find IPv4 and IPv6 ranges, the first added wins an overlap",
           "[classifier_data]") {
   NetworkTable t;
   REQUIRE(redirector::ParseNetworks("10.1.0.0/16\n# c\n2001:db8::/32 # doc\n", "n.txt",
@@ -116,7 +116,7 @@ TEST_CASE("The built-in data: every token of the file, the published crawler ran
   CHECK(c.reasons == redirector::kReasonNetworkCrawler);
 }
 
-TEST_CASE("Ops' files add tokens and ranges; theirs decide an overlap", "[classifier_data]") {
+TEST_CASE("Ops' files add tokens and ranges, theirs decide an overlap", "[classifier_data]") {
   testing::TempDir dir;
   redirector::ClassifierFiles files;
   files.ua_tokens_file = Write(dir, "tokens.txt", "scanner \"zorpgate/\"\n");

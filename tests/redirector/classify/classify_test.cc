@@ -109,7 +109,7 @@ TEST_CASE("HEAD and prefetch headers are not taps", "[redirector][classify]") {
   }
 }
 
-TEST_CASE("A hit right after the send is a scanner; threshold is configurable",
+TEST_CASE("A hit right after the send is a scanner, threshold is configurable",
           "[redirector][classify]") {
   HitFacts h = Browser();
   h.seconds_since_sent = 1;

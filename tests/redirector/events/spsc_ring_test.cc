@@ -51,7 +51,7 @@ TEST_CASE("A ring hands over in order and refuses when full", "[redirector][ring
   REQUIRE(ring.Reserve() != nullptr);  // room again
 }
 
-TEST_CASE("Peek shows every committed record; PopPeeked frees exactly those",
+TEST_CASE("Peek shows every committed record, PopPeeked frees exactly those",
           "[redirector][ring]") {
   SpscRing<int> ring(256);
   for (int i = 0; i < 5; ++i) {
