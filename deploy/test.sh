@@ -3,8 +3,8 @@
 #   1. a Release build with warnings as errors: unit, allocation, fuzz-corpus and integration
 #      tests (ctest);
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer (deploy/sanitize.sh);
-#   3. the concurrency tests (link index, SpscRing, sweep detector, io_uring; the flow and report
-#      integration tests) under ThreadSanitizer (deploy/tsan.sh);
+#   3. the concurrency tests (link index, SpscRing, sweep detector, event sink outcomes, io_uring;
+#      the flow and report integration tests) under ThreadSanitizer (deploy/tsan.sh);
 #   4. each libFuzzer target for a bounded time (deploy/fuzz.sh, 30 s each).
 # Ends with one summary line, "tests: N passed, 0 failed" (any failure stops it earlier).
 # Usage: deploy/test.sh [--quick]   (--quick: step 1 only, no sanitizer or fuzz stage)

@@ -234,7 +234,8 @@ void AdminServer::Reconfigure(std::string token, std::string shopify_secret,
 
 int AdminServer::listener_fd() { return state_->acceptor.native_handle(); }
 
-bool AdminServer::Pause(std::chrono::milliseconds timeout) {
+bool AdminServer::Pause(std::chrono::milliseconds timeout,
+                        const std::function<bool()>& cancelled) {
   State& st = *state_;
   auto paused = std::make_shared<std::promise<void>>();
   net::post(st.ioc, [&st, paused] {
@@ -250,7 +251,7 @@ bool AdminServer::Pause(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   if (paused->get_future().wait_until(deadline) != std::future_status::ready) return false;
   while (st.active.load(std::memory_order_acquire) > 0) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
+    if (std::chrono::steady_clock::now() >= deadline || (cancelled && cancelled())) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return true;

@@ -4,6 +4,7 @@
 // keep-alive is honoured.
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -35,8 +36,9 @@ class AdminServer {
   void Start();
   // Binary upgrade: stop accepting (new connections wait in the listener's backlog), close
   // idle connections, answer 503 to requests that arrive from now on, and wait up to `timeout`
-  // for the requests under way to be answered. False if some were still running then.
-  bool Pause(std::chrono::milliseconds timeout);
+  // for the requests under way to be answered, or until `cancelled` (asked every 5 ms) returns
+  // true. False if some were still running then.
+  bool Pause(std::chrono::milliseconds timeout, const std::function<bool()>& cancelled = nullptr);
   // Accepts again (the upgrade failed).
   void Resume();
   // Stops accepting and closes connections; waits for the thread.

@@ -1,7 +1,8 @@
 #pragma once
 // Inline scanner-sweep detection: one client address hitting many different codes of one
 // campaign within seconds, as link scanners do when they walk a whole send. Shared by the
-// workers: a fixed table of atomics (no lock, no allocation after construction).
+// workers: a fixed table of slots, each claimed by one worker at a time without waiting (a
+// worker that finds it claimed skips the hit), no allocation after construction.
 //
 // Approximate by design, but only ever late: addresses share slots by hash (a collision
 // restarts the other's window, so a sweep can be seen late or missed), and a worker that finds

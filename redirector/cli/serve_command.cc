@@ -311,6 +311,7 @@ int ServeMain(int argc, char** argv) {
   }
 
   Successor successor;  // set once a new binary has taken over
+  std::chrono::seconds admin_pause = r.upgrade_admin_pause;  // reloadable
   for (;;) {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -322,7 +323,7 @@ int ServeMain(int argc, char** argv) {
       LogLine("info", "upgrade_starting", {{"binary", executable}});
       // Admin writes pause until the new process owns the link database (it loads a snapshot);
       // redirects go on.
-      if (!admin.Pause(r.upgrade_admin_pause)) {
+      if (!admin.Pause(admin_pause, StopPending)) {
         LogLine("warn", "upgrade_admin_busy",
                 {{"why", "admin requests still running; their connections close at the handover"}});
       }
@@ -336,11 +337,14 @@ int ServeMain(int argc, char** argv) {
       absl::Status loaded =
           started.ok() ? AwaitLoaded(*started, kLoadTimeout, StopPending) : started.status();
       if (loaded.ok() && StopPending()) {
+        NotifySystemd(absl::StrCat("MAINPID=", ::getpid()));  // before it dies: see below
         Abandon(*started);
-        NotifySystemd(absl::StrCat("MAINPID=", ::getpid()));  // the successor had taken it
         loaded = absl::CancelledError("stop requested; the new process was killed");
       }
       if (!loaded.ok()) {
+        // The successor may have said MAINPID= before it failed or was killed: systemd must
+        // follow this process again (harmless when it never changed).
+        if (started.ok()) NotifySystemd(absl::StrCat("MAINPID=", ::getpid()));
         bool stopping = loaded.code() == absl::StatusCode::kCancelled;
         LogLine(stopping ? "warn" : "error", stopping ? "upgrade_abandoned" : "upgrade_failed",
                 {{"error", std::string(loaded.message())},
@@ -370,6 +374,7 @@ int ServeMain(int argc, char** argv) {
       admin.Reconfigure(fresh->admin_token, fresh->shopify_secret,
                         fresh->public_url.empty() ? public_url : fresh->public_url);
       sink.SetRetention(fresh->sink.retention);
+      admin_pause = fresh->upgrade_admin_pause;
       (void)SetLogFormat(fresh->log_format);
       (void)SetLogLevel(fresh->log_level);
       LogLine("info", "reloaded", {{"config", ConfigPathFromArgs(argc, argv, 2)}});

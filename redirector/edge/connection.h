@@ -419,6 +419,11 @@ class Connection {
                                     std::span<char>(out_.get(), kOutCapacity), out_len_);
     if (end > 0) out_len_ = end;
     close_after_write_ = true;
+    if (durable_pos_ > 0) {  // --sync always: answers before it wait for their events' fsync
+      auto& list = w_.awaiting_;
+      if (std::find(list.begin(), list.end(), this) == list.end()) list.push_back(this);
+      return;
+    }
     (void)Flush();
   }
 

@@ -57,6 +57,17 @@ def tcp_inode(local_port, remote_port):
     return 0
 
 
+def half_sent_admin_request(d):
+    """An admin request whose headers arrived (the server said 100 Continue: it is under way)
+    and whose body is half sent; returns the client's socket."""
+    client = socket.create_connection(("127.0.0.1", d.admin_port), timeout=5)
+    client.sendall(b"POST /v1/links HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                   b"Content-Type: application/x-ndjson\r\nContent-Length: 1000\r\n\r\n")
+    assert client.recv(4096).startswith(b"HTTP/1.1 100 Continue"), "no 100 Continue"
+    client.sendall(b'{"campaign":')
+    return client
+
+
 def pid_gone(pid):
     """True once `pid` has exited (a zombie counts: it is not our child to reap)."""
     try:
@@ -256,15 +267,9 @@ class UpgradeTest(unittest.TestCase):
             d.start()
             first = d.proc.pid
             self.pids.append(first)
-            # Headers and half the body: the admin API waits for the rest, then the pause ends.
-            client = socket.create_connection(("127.0.0.1", d.admin_port), timeout=5)
-            client.sendall(b"POST /v1/links HTTP/1.1\r\nHost: x\r\n"
-                           b"Content-Type: application/x-ndjson\r\nContent-Length: 1000\r\n\r\n"
-                           + b'{"campaign":')
-            server_side = 0
-            wait_for(lambda: tcp_inode(d.admin_port, client.getsockname()[1]) in
-                     socket_inodes(first), 10, "the admin connection to be accepted")
+            client = half_sent_admin_request(d)
             server_side = tcp_inode(d.admin_port, client.getsockname()[1])
+            self.assertIn(server_side, socket_inodes(first))
             os.kill(first, signal.SIGUSR2)
             self.assertEqual(d.proc.wait(timeout=UPGRADE_TIMEOUT_S), 0, d.stderr_text())
             second = self.new_pid_after(d, first)
@@ -308,6 +313,28 @@ class UpgradeTest(unittest.TestCase):
             with self.assertRaises(ConnectionRefusedError):
                 socket.create_connection(("127.0.0.1", port), timeout=5).close()
         finally:
+            d.close()
+
+    def test_a_stop_during_the_admin_pause_stops_without_waiting_for_it(self):
+        d = Daemon(self.exe)  # the default pause: 30 s
+        client = None
+        try:
+            d.start()
+            first = d.proc.pid
+            self.pids.append(first)
+            client = half_sent_admin_request(d)
+            os.kill(first, signal.SIGUSR2)
+            d.wait_log("msg=upgrade_starting")
+            t0 = time.monotonic()
+            os.kill(first, signal.SIGTERM)
+            self.assertEqual(d.proc.wait(timeout=UPGRADE_TIMEOUT_S), 0, d.stderr_text())
+            self.assertLess(time.monotonic() - t0, 10, "the stop waited for the admin pause")
+            text = d.stderr_text()
+            self.assertIn("msg=upgrade_abandoned", text)
+            self.assertNotIn("upgraded=true", text)
+        finally:
+            if client:
+                client.close()
             d.close()
 
 

@@ -1,8 +1,14 @@
-// Scores the classifier on the labelled corpus in tests/data/ua-corpus.tsv (tests/data/README.md:
-// each row keeps the repository, commit and path it came from).
-// Every row is classified as a GET with the headers a browser sends, an hour after the send, so
-// only the user agent decides. Bars: no person flagged, at least 99.5% of ghosts caught, and
-// every previewer named `preview` (security link scanners may be named `scanner`).
+// Scores the classifier on the two labelled sets of tests/data/ (tests/data/README.md: where
+// each row came from and how it was labelled). Every row is classified as a GET with the headers
+// a browser sends, an hour after the send, so only the user agent decides.
+//   ua-corpus.tsv, the development set the tokens were tuned on: no person flagged, at least
+//     99.5% of ghosts caught, every previewer named `preview` (security link scanners may be
+//     named `scanner`).
+//   ua-eval.tsv, user agents from sources never used in development (nothing may be tuned on
+//     it): today's classifier flags 3.96% of its people (mostly feature phones and old desktop
+//     browsers that carry no browser token) and lets 2.82% of its ghosts through. The bars hold
+//     those levels (no worse); the aims are 0.2% and 0.5% (redirector/classify/CLICKS.md). Its 6
+//     previewers are too few to score: reported only.
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -17,8 +23,8 @@ struct Row {
   std::string label, category, ua;
 };
 
-std::vector<Row> LoadCorpus() {
-  std::ifstream in(std::string(REDIRECTOR_TEST_DATA_DIR) + "/ua-corpus.tsv");
+std::vector<Row> Load(const std::string& file) {
+  std::ifstream in(std::string(REDIRECTOR_TEST_DATA_DIR) + "/" + file);
   std::vector<Row> rows;
   std::string line;
   std::getline(in, line);  // header
@@ -32,48 +38,74 @@ std::vector<Row> LoadCorpus() {
   }
   return rows;
 }
-}  // namespace
 
-TEST_CASE("The classifier scores the labelled corpus", "[redirector][classify][corpus]") {
-  std::vector<Row> rows = LoadCorpus();
-  REQUIRE(rows.size() >= 2000);
-  size_t humans = 0, humans_flagged = 0, ghosts = 0, ghosts_caught = 0, previews = 0,
+struct Score {
+  size_t rows = 0, humans = 0, humans_flagged = 0, ghosts = 0, ghosts_caught = 0, previews = 0,
          previews_named = 0;
-  std::string flagged_examples, misnamed_examples;
-  for (const Row& r : rows) {
+  std::string flagged, missed, misnamed;  // examples
+  double flagged_pct() const { return 100.0 * double(humans_flagged) / double(humans); }
+  double missed_pct() const { return 100.0 * double(ghosts - ghosts_caught) / double(ghosts); }
+};
+
+Score Run(const std::string& file) {
+  Score s;
+  for (const Row& r : Load(file)) {
+    ++s.rows;
     redirector::HitFacts h;
     h.user_agent = r.ua;
     h.has_accept = h.has_accept_language = true;
     h.seconds_since_sent = 3600;
     redirector::Verdict v = redirector::Classify(h, redirector::ClassifierConfig()).verdict;
     if (r.label == "human") {
-      ++humans;
+      ++s.humans;
       if (v != redirector::Verdict::kHuman) {
-        ++humans_flagged;
-        flagged_examples += r.ua.substr(0, 120) + "\n";
+        ++s.humans_flagged;
+        s.flagged += r.ua.substr(0, 160) + "\n";
       }
       continue;
     }
-    ++ghosts;
-    if (v != redirector::Verdict::kHuman) ++ghosts_caught;
+    ++s.ghosts;
+    if (v != redirector::Verdict::kHuman) {
+      ++s.ghosts_caught;
+    } else {
+      s.missed += r.ua.substr(0, 160) + "\n";
+    }
     if (r.label == "preview") {
-      ++previews;
+      ++s.previews;
       bool named = v == redirector::Verdict::kPreview ||
                    (r.category == "security_scanner" && v == redirector::Verdict::kScanner);
       if (named) {
-        ++previews_named;
+        ++s.previews_named;
       } else {
-        misnamed_examples += r.ua.substr(0, 120) + "\n";
+        s.misnamed += r.ua.substr(0, 160) + "\n";
       }
     }
   }
-  double caught = 100.0 * static_cast<double>(ghosts_caught) / static_cast<double>(ghosts);
-  WARN("corpus: " << rows.size() << " rows; humans flagged " << humans_flagged << "/" << humans
-                  << "; ghosts caught " << ghosts_caught << "/" << ghosts << " (" << caught
-                  << "%); previews named " << previews_named << "/" << previews);
-  INFO("humans flagged:\n" << flagged_examples);
-  CHECK(humans_flagged == 0);
-  CHECK(caught >= 99.5);
-  INFO("previews misnamed:\n" << misnamed_examples);
-  CHECK(previews_named == previews);
+  WARN(file << ": " << s.rows << " rows; humans flagged " << s.humans_flagged << "/" << s.humans
+            << " (" << s.flagged_pct() << "%); ghosts caught " << s.ghosts_caught << "/"
+            << s.ghosts << " (" << 100.0 - s.missed_pct() << "%); previews named "
+            << s.previews_named << "/" << s.previews);
+  return s;
+}
+}  // namespace
+
+TEST_CASE("The classifier scores the labelled corpus", "[redirector][classify][corpus]") {
+  Score s = Run("ua-corpus.tsv");
+  REQUIRE(s.rows >= 2000);
+  INFO("humans flagged:\n" << s.flagged);
+  CHECK(s.humans_flagged == 0);
+  INFO("ghosts missed:\n" << s.missed);
+  CHECK(s.missed_pct() <= 0.5);
+  INFO("previews misnamed:\n" << s.misnamed);
+  CHECK(s.previews_named == s.previews);
+}
+
+TEST_CASE("The classifier scores user agents it was not developed on",
+          "[redirector][classify][eval]") {
+  Score s = Run("ua-eval.tsv");
+  REQUIRE(s.rows >= 2000);
+  INFO("humans flagged:\n" << s.flagged);
+  CHECK(s.flagged_pct() <= 4.0);
+  INFO("ghosts missed:\n" << s.missed);
+  CHECK(s.missed_pct() <= 3.0);
 }

@@ -77,11 +77,15 @@ TEST_CASE("With --sync always a worker that wakes late sees each batch's outcome
     uint64_t failed = PushHit(lane);
     REQUIRE(WaitFor([&] { return sink.lost() == 1; }));
     // As the worker decides: each waiting tap by the first outcome that reaches its position.
+    // (The failed batch's outcome follows its count by a log line: wait for it.)
     std::vector<std::pair<uint64_t, bool>> outcomes;
-    while (const EventSink::Outcome* o = lane->outcomes.Front()) {
-      outcomes.emplace_back(o->end, o->ok);
-      lane->outcomes.Pop();
-    }
+    WaitFor([&] {
+      while (const EventSink::Outcome* o = lane->outcomes.Front()) {
+        outcomes.emplace_back(o->end, o->ok);
+        lane->outcomes.Pop();
+      }
+      return outcomes.size() >= 2;
+    });
     CHECK(outcomes == std::vector<std::pair<uint64_t, bool>>{{written, true}, {failed, false}});
   }
   sink.Stop();
