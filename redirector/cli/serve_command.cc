@@ -219,6 +219,8 @@ int ServeMain(int argc, char** argv) {
   sigaddset(&signals, SIGUSR2);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  // A file over RLIMIT_FSIZE fails the write (EFBIG) like a full disk, instead of killing us.
+  ::signal(SIGXFSZ, SIG_IGN);
 
   absl::StatusOr<std::unique_ptr<store::LinkTable>> table;
   if (*handover) {

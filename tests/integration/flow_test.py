@@ -7,6 +7,7 @@ import json
 import threading
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -368,6 +369,18 @@ class FlowTest(unittest.TestCase):
             finally:
                 d2.close()
             self.assertEqual(len(tail(d.data_dir)), 100)  # 99 old + 1 new, numbering goes on
+
+    def test_sync_always_a_full_disk_gives_no_redirect_even_before_a_bad_request(self):
+        with Daemon(BINARY, extra_args=["--demo", "--sync", "always"]) as d:
+            self.assertEqual(d.tap("/demo-a", headers=BROWSER)[0], 302)  # the disk still takes it
+            # From now on every write to a file fails (EFBIG), as on a full disk.
+            resource.prlimit(d.proc.pid, resource.RLIMIT_FSIZE, (1, 1))
+            # A tap and, in the same segment, a request that does not parse: the error must not
+            # carry the tap's redirect out before its event is written (it never will be).
+            answer = d.raw(b"GET /demo-a HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\n"
+                           b"NOT HTTP AT ALL\r\n\r\n")
+            self.assertNotIn(b" 302 ", answer, answer)
+            self.assertIsNone(d.proc.poll(), "the daemon died on the failed write")
 
     def test_sync_always_kill_9_loses_no_answered_tap(self):
         with Daemon(BINARY, extra_args=["--demo", "--sync", "always"]) as d:

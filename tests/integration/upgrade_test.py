@@ -260,38 +260,39 @@ class UpgradeTest(unittest.TestCase):
         finally:
             d.close()
 
+    def start(self, *extra_args):
+        """A daemon of this test's binary, closed at cleanup; its pid is stopped in tearDown."""
+        d = Daemon(self.exe, extra_args=list(extra_args))
+        self.addCleanup(d.close)
+        d.start()
+        self.pids.append(d.proc.pid)
+        return d
+
     def test_an_admin_request_under_way_is_not_handed_to_the_new_process(self):
-        d = Daemon(self.exe, extra_args=["--upgrade-admin-pause-s", "1"])
-        client = None
+        d = self.start("--upgrade-admin-pause-s", "1")
+        first = d.proc.pid
+        client = half_sent_admin_request(d)
+        self.addCleanup(client.close)
+        server_side = tcp_inode(d.admin_port, client.getsockname()[1])
+        self.assertIn(server_side, socket_inodes(first))
+        os.kill(first, signal.SIGUSR2)
+        self.assertEqual(d.proc.wait(timeout=UPGRADE_TIMEOUT_S), 0, d.stderr_text())
+        second = self.new_pid_after(d, first)
+        self.assertIn("msg=upgrade_admin_busy", d.stderr_text())
+        # The client hears the end (EOF, a reset or an answer) instead of hanging ...
+        client.settimeout(10)
         try:
-            d.start()
-            first = d.proc.pid
-            self.pids.append(first)
-            client = half_sent_admin_request(d)
-            server_side = tcp_inode(d.admin_port, client.getsockname()[1])
-            self.assertIn(server_side, socket_inodes(first))
-            os.kill(first, signal.SIGUSR2)
-            self.assertEqual(d.proc.wait(timeout=UPGRADE_TIMEOUT_S), 0, d.stderr_text())
-            second = self.new_pid_after(d, first)
-            self.assertIn("msg=upgrade_admin_busy", d.stderr_text())
-            # The client hears the end (EOF, a reset or an answer) instead of hanging ...
-            client.settimeout(10)
-            try:
-                answer = client.recv(4096)
-            except ConnectionResetError:
-                answer = b"reset"
-            except socket.timeout:
-                self.fail("the admin client hangs after the upgrade")
-            self.assertTrue(answer == b"" or answer == b"reset" or answer.startswith(b"HTTP/1.1"),
-                            answer)
-            # ... and the new process holds no descriptor of that connection.
-            self.assertNotIn(server_side, socket_inodes(second))
-            # The new process's admin API works.
-            self.assertEqual(d.admin("POST", "/v1/campaigns", json.dumps(CAMPAIGN))[0], 201)
-        finally:
-            if client:
-                client.close()
-            d.close()
+            answer = client.recv(4096)
+        except ConnectionResetError:
+            answer = b"reset"
+        except socket.timeout:
+            self.fail("the admin client hangs after the upgrade")
+        self.assertTrue(answer == b"" or answer == b"reset" or answer.startswith(b"HTTP/1.1"),
+                        answer)
+        # ... and the new process holds no descriptor of that connection.
+        self.assertNotIn(server_side, socket_inodes(second))
+        # The new process's admin API works.
+        self.assertEqual(d.admin("POST", "/v1/campaigns", json.dumps(CAMPAIGN))[0], 201)
 
     def test_a_stop_during_an_upgrade_stops_and_nothing_serves_on(self):
         d = Daemon(self.exe)
@@ -316,27 +317,18 @@ class UpgradeTest(unittest.TestCase):
             d.close()
 
     def test_a_stop_during_the_admin_pause_stops_without_waiting_for_it(self):
-        d = Daemon(self.exe)  # the default pause: 30 s
-        client = None
-        try:
-            d.start()
-            first = d.proc.pid
-            self.pids.append(first)
-            client = half_sent_admin_request(d)
-            os.kill(first, signal.SIGUSR2)
-            d.wait_log("msg=upgrade_starting")
-            t0 = time.monotonic()
-            os.kill(first, signal.SIGTERM)
-            self.assertEqual(d.proc.wait(timeout=UPGRADE_TIMEOUT_S), 0, d.stderr_text())
-            self.assertLess(time.monotonic() - t0, 10, "the stop waited for the admin pause")
-            text = d.stderr_text()
-            self.assertIn("msg=upgrade_abandoned", text)
-            self.assertNotIn("upgraded=true", text)
-        finally:
-            if client:
-                client.close()
-            d.close()
-
+        d = self.start()  # the default pause: 30 s
+        first = d.proc.pid
+        self.addCleanup(half_sent_admin_request(d).close)
+        os.kill(first, signal.SIGUSR2)
+        d.wait_log("msg=upgrade_starting")
+        t0 = time.monotonic()
+        os.kill(first, signal.SIGTERM)
+        self.assertEqual(d.proc.wait(timeout=UPGRADE_TIMEOUT_S), 0, d.stderr_text())
+        self.assertLess(time.monotonic() - t0, 10, "the stop waited for the admin pause")
+        text = d.stderr_text()
+        self.assertIn("msg=upgrade_abandoned", text)
+        self.assertNotIn("upgraded=true", text)
 
 if __name__ == "__main__":
     daemon.main(__name__)
