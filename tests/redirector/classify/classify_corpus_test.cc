@@ -82,9 +82,9 @@ Score Run(const std::string& file) {
     }
   }
   WARN(file << ": " << s.rows << " rows; humans flagged " << s.humans_flagged << "/" << s.humans
-            << " (" << s.flagged_pct() << "%); ghosts caught " << s.ghosts_caught << "/"
-            << s.ghosts << " (" << 100.0 - s.missed_pct() << "%); previews named "
-            << s.previews_named << "/" << s.previews);
+            << " (" << s.flagged_pct() << "%); ghosts caught " << s.ghosts_caught << "/" << s.ghosts
+            << " (" << 100.0 - s.missed_pct() << "%); previews named " << s.previews_named << "/"
+            << s.previews);
   return s;
 }
 }  // namespace
